@@ -1,0 +1,58 @@
+package ast
+
+import "fmt"
+
+// HoleKind says what syntax may fill a hole.
+type HoleKind int
+
+const (
+	Expr  HoleKind = iota // an expression
+	Stmts                 // zero or more statements
+	Body                  // the statements of a function body
+	Ident                 // a single identifier
+)
+
+var kindNames = [...]string{Expr: "expr", Stmts: "stmts", Body: "body", Ident: "ident"}
+
+func (k HoleKind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("HoleKind(%d)", int(k))
+}
+
+// A Hole is a masked span of one file of a canvas: the bytes [Start, End)
+// of File are to be replaced by a fill. Start == End is an insertion point
+// (a region that must grow).
+type Hole struct {
+	ID          int // 1..N within one denoising request
+	File        string
+	Start, End  int
+	Kind        HoleKind
+	User        bool   // written by the user (__, __("…"), a TODO body)
+	Instruction string // the argument of __("…"), if any
+	Original    string // the text the hole masks
+
+	// Facts for the denoiser, filled in by refine where go/types knows them.
+	ExpectedType string   // type the fill must be assignable to, if known
+	Scope        []string // identifiers in scope at the hole, nearest first
+	Signature    string   // signature of the enclosing function
+	Diagnostics  []string // messages of the last attempt's findings
+}
+
+// Span returns the hole's span as an edit that restores its original text.
+func (h *Hole) Span() Edit { return Edit{Start: h.Start, End: h.End, New: h.Original} }
+
+// Fill returns the edit that fills h with text.
+func (h *Hole) Fill(text string) Edit { return Edit{Start: h.Start, End: h.End, New: text} }
+
+// Placeholder returns the placeholder that stands for h in a rendered file:
+// __difgen_hole_N__ for expression and identifier holes, and
+// __difgen_hole_N__() for statement and body holes.
+func (h *Hole) Placeholder() string {
+	switch h.Kind {
+	case Stmts, Body:
+		return fmt.Sprintf("__difgen_hole_%d__()", h.ID)
+	}
+	return fmt.Sprintf("__difgen_hole_%d__", h.ID)
+}

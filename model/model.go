@@ -1,0 +1,86 @@
+package model
+
+import (
+	"context"
+	goast "go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/difgen/difgen/ast"
+)
+
+// A Denoiser proposes fills for the holes of a canvas.
+type Denoiser interface {
+	// Name identifies the denoiser, e.g. "local" or "openai:gpt-4.1".
+	Name() string
+	// Denoise returns candidates for every hole of req. It must return
+	// len(req.Holes) candidate lists in the order of req.Holes; a list may be
+	// empty when the denoiser has nothing for that hole. An error means the
+	// denoiser failed as a whole (network, cancelled context); refine
+	// reports it.
+	Denoise(ctx context.Context, req *Request) (*Response, error)
+}
+
+// A Request asks for candidate fills of holes.
+type Request struct {
+	// Canvas holds the files with the holes still holding their Original
+	// text (or, for user holes, the user's __ syntax). Render the masked view
+	// with ast.Render.
+	Canvas *ast.Canvas
+	Holes  []*ast.Hole
+
+	// Types is the last type-checked view of the package, or nil when the
+	// package did not parse. Its positions refer to Canvas as checked,
+	// before masking. In-process denoisers use it for type-directed
+	// candidates; remote ones use the string facts on each hole.
+	Types *Types
+
+	Candidates int   // candidates wanted per hole; 0 means 1
+	Seed       int64 // for any randomness; equal seeds give equal answers
+}
+
+// Types is a type-checked view of a package.
+type Types struct {
+	Fset  *token.FileSet
+	Files []*goast.File // in the order of Canvas.Files, compiled files only
+	Names []string      // Names[i] is the file name of Files[i]
+	Pkg   *types.Package
+	Info  *types.Info
+}
+
+// File returns the syntax tree of the named file, or nil.
+func (t *Types) File(name string) *goast.File {
+	for i, n := range t.Names {
+		if n == name {
+			return t.Files[i]
+		}
+	}
+	return nil
+}
+
+// A Candidate is one proposed fill of a hole.
+type Candidate struct {
+	Text       string  // replaces the hole's span
+	Confidence float64 // in [0,1]; higher is more likely right
+	Source     string  // what proposed it, e.g. "types", "ngram", "template"
+}
+
+// A Response holds the candidates for each hole of a request, best first.
+type Response struct {
+	Fills [][]Candidate // Fills[i] belongs to Request.Holes[i]
+	Usage Usage
+}
+
+// Usage counts what a request cost.
+type Usage struct {
+	Calls            int // model calls (HTTP requests for a remote model)
+	PromptTokens     int
+	CompletionTokens int
+}
+
+// Add adds u2 to u.
+func (u *Usage) Add(u2 Usage) {
+	u.Calls += u2.Calls
+	u.PromptTokens += u2.PromptTokens
+	u.CompletionTokens += u2.CompletionTokens
+}
