@@ -2,15 +2,44 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/model"
+	"github.com/difgen/difgen/refine"
 )
 
 var cmdFix = &command{
 	Name:      "fix",
 	UsageLine: "fix [flags] [packages]",
 	Short:     "repair broken packages",
+	Long: `
+Fix repairs the packages named by the import path patterns (default ".").
+It type-checks each package in-process, masks every span that is still
+wrong, asks the denoiser for candidates, and keeps the best canvas, until
+the package builds, vets and passes its tests, or the budget is spent.
+
+By default fix prints a unified diff of the repair and writes nothing.
+With -w it writes the changed files, atomically, and only when the result
+is better than the input. Generated files and files outside the main
+module are never written.
+
+Exit status: 0 when the packages are clean (or already were), 1 when
+findings remain (they are printed as file:line:col: message), 2 on usage
+errors.
+`,
+	SetFlags: func(fs *flag.FlagSet) { fixFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
-		return errors.New("fix: not yet implemented")
+		return runRepair(ctx, e, &fixFlags, args, false)
 	},
 }
 
@@ -18,7 +47,455 @@ var cmdFill = &command{
 	Name:      "fill",
 	UsageLine: "fill [flags] [packages | file.go[:line:col | :#offset]]",
 	Short:     "fill holes",
+	Long: `
+Fill fills the holes of the named packages, or the one hole at a position
+(file.go:line:col or file.go:#offset, as gopls writes positions).
+
+A hole is the identifier __ where an expression or statement may stand,
+__("instruction") to tell the model what belongs there, or a function
+whose body is only __, panic("TODO") or panic("unimplemented"). Fill
+changes only the holes (and import blocks), repairing its own fills until
+the package type-checks and its tests pass.
+
+Output, -w and exit status are as for 'difgen fix'.
+`,
+	SetFlags: func(fs *flag.FlagSet) { fillFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
-		return errors.New("fill: not yet implemented")
+		return runRepair(ctx, e, &fillFlags, args, true)
 	},
+}
+
+// repairFlags are the flags shared by fix and fill.
+type repairFlags struct {
+	write      bool
+	json       bool
+	model      string
+	tests      string
+	seed       int64
+	timeout    time.Duration
+	budget     string
+	candidates int
+	verbose    bool
+}
+
+var fixFlags, fillFlags repairFlags
+
+func (f *repairFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.write, "w", false, "write the changed files instead of printing a diff")
+	fs.BoolVar(&f.json, "json", false, "print machine-readable results")
+	fs.StringVar(&f.model, "model", "local", "denoiser: local, or a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder")
+	fs.StringVar(&f.tests, "tests", "auto", "run the package's tests: auto (when it has some and everything else is clean), on or off")
+	fs.Int64Var(&f.seed, "seed", 1, "seed for the denoiser")
+	fs.DurationVar(&f.timeout, "timeout", time.Minute, "limit for each build and test run (a hanging test is killed)")
+	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
+	fs.IntVar(&f.candidates, "candidates", 8, "candidates per hole")
+	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
+}
+
+// budget is the parsed -budget flag.
+type budget struct {
+	time         time.Duration
+	steps, calls int
+}
+
+func parseBudget(s string) (budget, error) {
+	b := budget{time: 5 * time.Minute, steps: 12, calls: 60}
+	if d, err := time.ParseDuration(s); err == nil {
+		b.time = d
+		return b, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return b, fmt.Errorf("-budget: %q is not key=value (want time=D,steps=N,calls=N)", kv)
+		}
+		var err error
+		switch k {
+		case "time":
+			b.time, err = time.ParseDuration(v)
+		case "steps":
+			b.steps, err = strconv.Atoi(v)
+		case "calls":
+			b.calls, err = strconv.Atoi(v)
+		default:
+			return b, fmt.Errorf("-budget: unknown limit %q (want time, steps or calls)", k)
+		}
+		if err != nil {
+			return b, fmt.Errorf("-budget: %s: %v", k, err)
+		}
+	}
+	return b, nil
+}
+
+func parseTests(s string) (constraints.TestsMode, error) {
+	switch s {
+	case "auto":
+		return constraints.TestsAuto, nil
+	case "on":
+		return constraints.TestsOn, nil
+	case "off":
+		return constraints.TestsOff, nil
+	}
+	return 0, fmt.Errorf("-tests=%s: want auto, on or off", s)
+}
+
+// jsonResult is the -json output of fix and fill.
+type jsonResult struct {
+	Packages []jsonPackage `json:"packages"`
+	Clean    bool          `json:"clean"`
+	Written  []string      `json:"written,omitempty"`
+}
+
+type jsonPackage struct {
+	Path     string        `json:"path"`
+	Dir      string        `json:"dir"`
+	Before   []jsonFinding `json:"before"`
+	After    []jsonFinding `json:"after"`
+	Files    []jsonFile    `json:"files,omitempty"`
+	Unfilled []jsonFinding `json:"unfilled,omitempty"`
+	Steps    int           `json:"steps"`
+	Usage    model.Usage   `json:"usage"`
+	Stop     string        `json:"stop"`
+	Elapsed  float64       `json:"elapsed_seconds"`
+	Error    string        `json:"error,omitempty"`
+}
+
+type jsonFinding struct {
+	Pos      string `json:"pos"`
+	Category string `json:"category"`
+	Message  string `json:"message"`
+}
+
+type jsonFile struct {
+	Name string `json:"name"`
+	Diff string `json:"diff"`
+}
+
+// pkgResult is the outcome for one package.
+type pkgResult struct {
+	pkg   *constraints.Package
+	res   *refine.Result
+	err   error
+	disk  map[string]ast.Hash // hashes of the files as read, to detect changes on disk
+	write []string            // changed files that may be written
+}
+
+func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill bool) error {
+	verb := "fix"
+	if fill {
+		verb = "fill"
+	}
+	b, err := parseBudget(fl.budget)
+	if err != nil {
+		return usageErrorf("%s: %v", verb, err)
+	}
+	tests, err := parseTests(fl.tests)
+	if err != nil {
+		return usageErrorf("%s: %v", verb, err)
+	}
+	if fl.candidates < 1 {
+		return usageErrorf("%s: -candidates must be at least 1", verb)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+
+	// fill's position form: file.go:line:col or file.go:#offset.
+	var pos *position
+	patterns := args
+	if fill && len(args) == 1 {
+		if p, ok, err := parsePosition(args[0]); err != nil {
+			return usageErrorf("fill: %v", err)
+		} else if ok {
+			pos = &p
+			patterns = []string{"./" + filepath.Dir(p.file)}
+			if filepath.IsAbs(p.file) {
+				patterns = []string{filepath.Dir(p.file)}
+			}
+		}
+	}
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+
+	logf := func(string, ...any) {}
+	if fl.verbose {
+		logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "difgen: "+format+"\n", args...) }
+	}
+	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf}
+	var pkgs []*constraints.Package
+	for _, g := range groupPatterns(cwd, patterns) {
+		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
+		if err != nil {
+			return &exitError{code: 2, msg: err.Error()}
+		}
+		pkgs = append(pkgs, ps...)
+	}
+	den, err := newDenoiser(ctx, e, fl.model, logf)
+	if err != nil {
+		return &exitError{code: 2, msg: err.Error()}
+	}
+
+	prog := newProgress(e)
+	var results []*pkgResult
+	for _, pkg := range pkgs {
+		if ctx.Err() != nil {
+			break
+		}
+		r := repairPackage(ctx, pkg, den, fl, b, copts, fill, pos, prog, logf)
+		results = append(results, r)
+	}
+	prog.done()
+	if len(results) == 0 && ctx.Err() != nil {
+		return &exitError{code: 1, msg: "interrupted; nothing written"}
+	}
+	if pos != nil && len(results) == 1 && results[0].err == nil && results[0].res == nil {
+		return &exitError{code: 1, msg: fmt.Sprintf("%s: no hole at this position", pos)}
+	}
+	return report(ctx, e, fl, cwd, results)
+}
+
+func repairPackage(ctx context.Context, pkg *constraints.Package, den model.Denoiser, fl *repairFlags, b budget,
+	copts *constraints.Options, fill bool, pos *position, prog *progress, logf func(string, ...any)) *pkgResult {
+	out := &pkgResult{pkg: pkg}
+	if len(pkg.Errors) > 0 && len(pkg.GoFiles)+len(pkg.TestGoFiles)+len(pkg.XTestGoFiles) == 0 {
+		out.err = errors.New(pkg.Errors[0].String())
+		return out
+	}
+	cv, err := ast.LoadDir(pkg.Dir)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	out.disk = map[string]ast.Hash{}
+	for _, f := range cv.Files() {
+		out.disk[f.Name] = f.Hash
+	}
+	chk, err := constraints.NewChecker(ctx, pkg, copts)
+	if err != nil {
+		out.err = err
+		return out
+	}
+	compiled := map[string]bool{}
+	for _, list := range [][]string{pkg.GoFiles, pkg.TestGoFiles, pkg.XTestGoFiles} {
+		for _, f := range list {
+			compiled[f] = true
+		}
+	}
+	writable := func(name string) bool {
+		f := cv.File(name)
+		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text)
+	}
+	opts := &refine.Options{
+		Denoiser:   den,
+		Candidates: fl.candidates,
+		MaxSteps:   b.steps,
+		MaxCalls:   b.calls,
+		MaxTime:    b.time,
+		UpTo:       constraints.Tests,
+		Seed:       fl.seed,
+		Writable:   writable,
+		Logf:       logf,
+		Progress: func(ev refine.Event) {
+			prog.update(pkg.ImportPath, ev)
+		},
+	}
+	if fill {
+		var holes []*ast.Hole
+		for _, f := range cv.Files() {
+			if !writable(f.Name) {
+				continue
+			}
+			hs, err := ast.FindHoles(f.Name, f.Text)
+			if err != nil {
+				out.err = err
+				return out
+			}
+			for _, h := range hs {
+				if pos == nil || pos.matches(f, h) {
+					holes = append(holes, h)
+				}
+			}
+		}
+		if len(holes) == 0 {
+			if pos == nil {
+				logf("%s: no holes", pkg.ImportPath)
+			}
+			return out
+		}
+		out.res, out.err = refine.Fill(ctx, cv, holes, chk, opts)
+	} else {
+		out.res, out.err = refine.Fix(ctx, cv, chk, opts)
+	}
+	if out.res != nil && out.res.StopReason != "cancelled" && out.res.Improved() {
+		for _, name := range out.res.After.Changed(out.res.Before) {
+			if writable(name) {
+				out.write = append(out.write, name)
+			}
+		}
+	}
+	return out
+}
+
+// report prints the results, writes files under -w and returns the exit
+// error.
+func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult) error {
+	rel := func(name string) string {
+		if r, err := filepath.Rel(cwd, name); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+		return name
+	}
+	interrupted := ctx.Err() != nil
+	clean := !interrupted
+	var remaining []string
+	var written []string
+	var werr error
+	for _, r := range results {
+		if r.err != nil {
+			clean = false
+			remaining = append(remaining, r.err.Error())
+			continue
+		}
+		if r.res == nil {
+			continue
+		}
+		if len(r.res.FindingsAfter) > 0 || len(r.res.Unfilled) > 0 {
+			clean = false
+		}
+		for _, f := range r.res.FindingsAfter {
+			f.File = rel(f.File)
+			remaining = append(remaining, f.String())
+		}
+		for _, h := range r.res.Unfilled {
+			remaining = append(remaining, holePos(rel, r.res.After, h)+": hole not filled")
+		}
+		if fl.write && !interrupted && werr == nil {
+			for _, name := range r.write {
+				if err := writeFile(name, r.disk[name], r.res.After.File(name).Text); err != nil {
+					werr = err
+					break
+				}
+				written = append(written, rel(name))
+			}
+		}
+	}
+
+	if fl.json {
+		out := jsonResult{Clean: clean, Written: written}
+		for _, r := range results {
+			jp := jsonPackage{Path: r.pkg.ImportPath, Dir: r.pkg.Dir}
+			if r.err != nil {
+				jp.Error = r.err.Error()
+			}
+			if r.res != nil {
+				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
+				jp.After = jsonFindings(rel, r.res.FindingsAfter)
+				jp.Steps, jp.Usage, jp.Stop, jp.Elapsed = r.res.Steps, r.res.Usage, r.res.StopReason, r.res.Elapsed.Seconds()
+				for _, h := range r.res.Unfilled {
+					jp.Unfilled = append(jp.Unfilled, jsonFinding{Pos: holePos(rel, r.res.After, h), Category: "hole", Message: "hole not filled"})
+				}
+				for _, name := range r.write {
+					jp.Files = append(jp.Files, jsonFile{Name: rel(name), Diff: fileDiff(rel, r, name)})
+				}
+			}
+			if jp.Before == nil {
+				jp.Before = []jsonFinding{}
+			}
+			if jp.After == nil {
+				jp.After = []jsonFinding{}
+			}
+			out.Packages = append(out.Packages, jp)
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else if !fl.write {
+		for _, r := range results {
+			for _, name := range r.write {
+				fmt.Fprint(e.stdout, fileDiff(rel, r, name))
+			}
+		}
+	}
+	for _, msg := range remaining {
+		fmt.Fprintln(e.stderr, msg)
+	}
+	switch {
+	case werr != nil:
+		return werr
+	case interrupted:
+		return &exitError{code: 1, msg: "interrupted; nothing written"}
+	case !clean:
+		return errFindings
+	}
+	return nil
+}
+
+func fileDiff(rel func(string) string, r *pkgResult, name string) string {
+	n := filepath.ToSlash(rel(name))
+	return unifiedDiff("a/"+n, "b/"+n, r.res.Before.File(name).Text, r.res.After.File(name).Text)
+}
+
+func jsonFindings(rel func(string) string, fs []constraints.Finding) []jsonFinding {
+	out := []jsonFinding{}
+	for _, f := range fs {
+		f.File = rel(f.File)
+		pos := f.File
+		if f.File != "" {
+			pos = fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Col)
+		}
+		out = append(out, jsonFinding{Pos: pos, Category: f.Category.String(), Message: f.Message})
+	}
+	return out
+}
+
+func holePos(rel func(string) string, cv *ast.Canvas, h *ast.Hole) string {
+	line, col := 1, 1
+	if f := cv.File(h.File); f != nil {
+		line, col = lineCol(f.Text, h.Start)
+	}
+	return fmt.Sprintf("%s:%d:%d", rel(h.File), line, col)
+}
+
+func lineCol(text string, off int) (int, int) {
+	off = min(off, len(text))
+	line := 1 + strings.Count(text[:off], "\n")
+	col := off - strings.LastIndexByte(text[:off], '\n')
+	return line, col
+}
+
+// A patternGroup is a set of patterns to load from one directory.
+type patternGroup struct {
+	dir      string
+	patterns []string
+}
+
+// groupPatterns loads directory patterns (./x, ../y/..., /abs) from the
+// directory itself, so a path into another module (examples/broken with
+// its own go.mod) works as it does for gofmt; import-path patterns load
+// from cwd.
+func groupPatterns(cwd string, patterns []string) []patternGroup {
+	var gs []patternGroup
+	var rest []string
+	for _, p := range patterns {
+		if !(p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || filepath.IsAbs(p)) {
+			rest = append(rest, p)
+			continue
+		}
+		dir, sub := p, "."
+		if d, ok := strings.CutSuffix(p, "/..."); ok {
+			dir, sub = d, "./..."
+		}
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(cwd, dir)
+		}
+		gs = append(gs, patternGroup{dir: dir, patterns: []string{sub}})
+	}
+	if len(rest) > 0 {
+		gs = append(gs, patternGroup{dir: cwd, patterns: rest})
+	}
+	return gs
 }

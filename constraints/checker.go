@@ -1,0 +1,289 @@
+package constraints
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/build"
+	"go/token"
+	"go/types"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	dast "github.com/difgen/difgen/ast"
+)
+
+// A Checker checks canvases of one package directory. It caches parse
+// results by file content, imported packages' type information for its
+// lifetime, and reports by canvas content. A Checker is safe for
+// concurrent use; type checks are serialized.
+type Checker struct {
+	pkg   *Package
+	opts  Options
+	fset  *token.FileSet
+	sizes types.Sizes
+	imp   *importer
+	known map[string]fileKind // classification of the files on disk
+
+	typesMu sync.Mutex // serializes type checking and vet
+
+	mu      sync.Mutex
+	parsed  *lru[parseKey, *parsedFile]
+	reports *lru[reportKey, *Report]
+}
+
+// A Report is the outcome of checking one canvas. Reports are shared by
+// the Checker's cache: callers must not modify them or their syntax trees.
+type Report struct {
+	Findings []Finding // sorted with Sort
+	Reached  Category  // the last category checked
+	Fset     *token.FileSet
+	Files    []*ast.File // the compiled files (package, tests, external tests), sorted by name
+	Names    []string    // Names[i] is the file name of Files[i]
+	// Pkg and Info hold the type check of the package with its in-package
+	// tests; Info also covers the external test files. Pkg is nil when the
+	// canvas did not parse.
+	Pkg  *types.Package
+	Info *types.Info
+	// Suspicious ranks statement spans by Ochiai suspiciousness when tests
+	// fail, most suspicious first.
+	Suspicious []Suspect
+
+	TestsRun, TestsFailed int
+}
+
+// A Suspect is a statement span of a canvas file ranked by the Ochiai
+// score of the coverage of failing and passing tests.
+type Suspect struct {
+	File       string
+	Start, End int // byte offsets
+	Line, Col  int // 1-based position of Start
+	Score      float64
+}
+
+type fileKind int
+
+const (
+	kindPkg fileKind = iota
+	kindTest
+	kindXTest
+	kindIgnored
+)
+
+type parseKey struct {
+	name string
+	hash dast.Hash
+}
+
+type parsedFile struct {
+	file     *ast.File
+	findings []Finding
+}
+
+type reportKey struct {
+	canvas dast.Hash
+	upTo   Category
+}
+
+// NewChecker returns a checker for pkg. It loads the type information of
+// the package's imports once (from the go command's export data).
+func NewChecker(ctx context.Context, pkg *Package, opts *Options) (*Checker, error) {
+	if pkg == nil || pkg.Dir == "" {
+		return nil, fmt.Errorf("constraints: NewChecker of an unloaded package")
+	}
+	c := &Checker{
+		pkg:     pkg,
+		opts:    opts.clone(),
+		fset:    token.NewFileSet(),
+		sizes:   types.SizesFor("gc", build.Default.GOARCH),
+		known:   make(map[string]fileKind),
+		parsed:  newLRU[parseKey, *parsedFile](max(2048, 4*len(pkg.Files()))),
+		reports: newLRU[reportKey, *Report](64),
+	}
+	if c.sizes == nil {
+		c.sizes = types.SizesFor("gc", "amd64")
+	}
+	for kind, names := range [][]string{kindPkg: pkg.GoFiles, kindTest: pkg.TestGoFiles, kindXTest: pkg.XTestGoFiles, kindIgnored: pkg.IgnoredFiles} {
+		for _, n := range names {
+			c.known[n] = fileKind(kind)
+		}
+	}
+	c.imp = newImporter(pkg, c.fset, &c.opts)
+	t0 := time.Now()
+	if err := c.imp.prefetch(ctx); err != nil {
+		return nil, err
+	}
+	c.opts.logf("constraints: loaded imports of %s in %v", pkg.ImportPath, time.Since(t0).Round(time.Millisecond))
+	return c, nil
+}
+
+// Package returns the package the checker checks.
+func (c *Checker) Package() *Package { return c.pkg }
+
+// Check checks the canvas cv, cheapest category first (syntax, types,
+// vet, build, tests), and stops after the first category that has
+// findings, or after upTo. Reports are cached by canvas content, so
+// re-checking a canvas already seen is free.
+func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+	if cv == nil {
+		return nil, fmt.Errorf("constraints: Check of a nil canvas")
+	}
+	if filepath.Clean(cv.Dir) != filepath.Clean(c.pkg.Dir) {
+		return nil, fmt.Errorf("constraints: canvas of %s checked by the checker of %s", cv.Dir, c.pkg.Dir)
+	}
+	ckey := cv.Key()
+	key := reportKey{ckey, upTo}
+	c.mu.Lock()
+	if r, ok := c.reports.get(key); ok {
+		c.mu.Unlock()
+		return r, nil
+	}
+	// A report that stopped early on findings answers any later upTo.
+	for u := Syntax; u <= Tests; u++ {
+		if r, ok := c.reports.get(reportKey{ckey, u}); ok && len(r.Findings) > 0 && r.Reached <= upTo {
+			c.reports.put(key, r)
+			c.mu.Unlock()
+			return r, nil
+		}
+	}
+	c.mu.Unlock()
+
+	r, err := c.check(ctx, cv, upTo)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.reports.put(key, r)
+	c.mu.Unlock()
+	return r, nil
+}
+
+// unit is a canvas file with its classification.
+type unit struct {
+	file *dast.File
+	kind fileKind
+	ast  *ast.File
+}
+
+func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+	r := &Report{Fset: c.fset, Reached: Syntax}
+	units := c.classify(cv)
+
+	// Syntax.
+	t0 := time.Now()
+	var findings []Finding
+	for i := range units {
+		u := &units[i]
+		if u.kind == kindIgnored {
+			continue
+		}
+		p := c.parse(u.file)
+		u.ast = p.file
+		findings = append(findings, p.findings...)
+		r.Files = append(r.Files, p.file)
+		r.Names = append(r.Names, u.file.Name)
+	}
+	c.opts.logf("constraints: syntax in %v", time.Since(t0).Round(time.Microsecond))
+	if done := r.stage(Syntax, findings, upTo); done {
+		return r, nil
+	}
+
+	// Types.
+	t0 = time.Now()
+	c.typesMu.Lock()
+	tr := c.checkTypes(ctx, cv, units)
+	c.typesMu.Unlock()
+	r.Pkg, r.Info = tr.pkg, tr.info
+	c.opts.logf("constraints: types in %v", time.Since(t0).Round(time.Microsecond))
+	if done := r.stage(Types, tr.findings, upTo); done {
+		return r, nil
+	}
+
+	// Vet.
+	t0 = time.Now()
+	c.typesMu.Lock()
+	findings, err := c.vet(cv, tr)
+	c.typesMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	c.opts.logf("constraints: vet in %v", time.Since(t0).Round(time.Microsecond))
+	if done := r.stage(Vet, findings, upTo); done {
+		return r, nil
+	}
+
+	// Build.
+	t0 = time.Now()
+	findings, err = c.build(ctx, cv)
+	if err != nil {
+		return nil, err
+	}
+	c.opts.logf("constraints: build in %v", time.Since(t0).Round(time.Millisecond))
+	if done := r.stage(Build, findings, upTo); done {
+		return r, nil
+	}
+
+	// Tests.
+	hasTests := slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindTest || u.kind == kindXTest })
+	switch c.opts.Tests {
+	case TestsOff:
+		return r, nil
+	case TestsAuto:
+		if !hasTests {
+			return r, nil
+		}
+	}
+	t0 = time.Now()
+	if err := c.test(ctx, cv, r); err != nil {
+		return nil, err
+	}
+	c.opts.logf("constraints: tests in %v", time.Since(t0).Round(time.Millisecond))
+	r.Reached = Tests
+	r.Findings = Sort(r.Findings)
+	return r, nil
+}
+
+// stage records the findings of category cat and reports whether checking
+// stops there.
+func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
+	r.Reached = cat
+	r.Findings = Sort(append(r.Findings, findings...))
+	return len(findings) > 0 || cat >= upTo
+}
+
+// classify sorts the canvas files into package, test, external test and
+// ignored files: files known from loading keep their classification, new
+// files are matched against the build constraints.
+func (c *Checker) classify(cv *dast.Canvas) []unit {
+	var units []unit
+	for _, f := range cv.Files() {
+		kind, ok := c.known[f.Name]
+		if !ok {
+			kind = c.classifyNew(f)
+		}
+		units = append(units, unit{file: f, kind: kind})
+	}
+	return units
+}
+
+func (c *Checker) classifyNew(f *dast.File) fileKind {
+	if !strings.HasSuffix(f.Name, ".go") || filepath.Dir(f.Name) != filepath.Clean(c.pkg.Dir) {
+		return kindIgnored
+	}
+	ctxt := build.Default
+	ctxt.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(f.Text)), nil }
+	if ok, err := ctxt.MatchFile(filepath.Dir(f.Name), filepath.Base(f.Name)); err != nil || !ok {
+		return kindIgnored
+	}
+	if !strings.HasSuffix(f.Name, "_test.go") {
+		return kindPkg
+	}
+	if name := packageName(f.Text); strings.HasSuffix(name, "_test") && name != c.pkg.Name {
+		return kindXTest
+	}
+	return kindTest
+}

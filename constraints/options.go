@@ -1,0 +1,69 @@
+package constraints
+
+import (
+	"fmt"
+	"time"
+)
+
+// TestsMode says when the tests check runs.
+type TestsMode int
+
+const (
+	// TestsAuto runs the tests when the package has test files and every
+	// earlier check is clean.
+	TestsAuto TestsMode = iota
+	// TestsOn always runs the tests (when every earlier check is clean).
+	TestsOn
+	// TestsOff never runs the tests.
+	TestsOff
+)
+
+var testsModeNames = [...]string{TestsAuto: "auto", TestsOn: "on", TestsOff: "off"}
+
+func (m TestsMode) String() string {
+	if int(m) >= 0 && int(m) < len(testsModeNames) {
+		return testsModeNames[m]
+	}
+	return fmt.Sprintf("TestsMode(%d)", int(m))
+}
+
+// ParseTestsMode parses "auto", "on" or "off", as given to -tests.
+func ParseTestsMode(s string) (TestsMode, error) {
+	for i, n := range testsModeNames {
+		if n == s {
+			return TestsMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("invalid tests mode %q (want auto, on or off)", s)
+}
+
+// Options configures loading and checking. The zero value, and a nil
+// *Options, are valid configurations.
+type Options struct {
+	Tests   TestsMode
+	Timeout time.Duration // limit for each go build, go test and test binary run; 0 means 60s
+	Env     []string      // extra environment (KEY=value) for the go command and tests
+	Logf    func(format string, args ...any)
+}
+
+const defaultTimeout = 60 * time.Second
+
+func (o *Options) timeout() time.Duration {
+	if o == nil || o.Timeout <= 0 {
+		return defaultTimeout
+	}
+	return o.Timeout
+}
+
+func (o *Options) logf(format string, args ...any) {
+	if o != nil && o.Logf != nil {
+		o.Logf(format, args...)
+	}
+}
+
+func (o *Options) clone() Options {
+	if o == nil {
+		return Options{}
+	}
+	return *o
+}

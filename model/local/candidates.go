@@ -1,0 +1,691 @@
+package local
+
+import (
+	goast "go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/model"
+)
+
+// A cand is one candidate fill being ranked.
+type cand struct {
+	text    string
+	prior   float64 // generator's log-scale preference
+	source  string
+	score   float64 // prior plus the token model's opinion
+	errs    float64 // weighted type errors with the candidate applied
+	checked bool
+	tie     uint64
+}
+
+// A holeCtx is what the generators know about one hole.
+type holeCtx struct {
+	d        *Denoiser
+	req      *model.Request
+	h        *ast.Hole
+	src      string // the text of h.File
+	diags    string
+	fileToks []ast.Token
+
+	// Type information, when the request's Types covers h.File as it is.
+	info     *types.Info
+	pkg      *types.Package
+	fset     *token.FileSet
+	file     *goast.File
+	tf       *token.File
+	pos, end token.Pos
+	path     []goast.Node // innermost first
+	node     goast.Node   // the node spanning exactly the hole, if any
+	expected types.Type
+	sig      *types.Signature // of the enclosing function
+	objs     []types.Object   // in scope at the hole, nearest first
+
+	cands map[string]*cand
+	order []string
+}
+
+func (d *Denoiser) newHoleCtx(req *model.Request, h *ast.Hole) *holeCtx {
+	c := &holeCtx{d: d, req: req, h: h, cands: map[string]*cand{}}
+	if req.Canvas != nil {
+		if f := req.Canvas.File(h.File); f != nil {
+			c.src = f.Text
+		}
+	}
+	c.diags = strings.Join(h.Diagnostics, "\n")
+	t := req.Types
+	if t == nil || t.Info == nil || t.Pkg == nil || t.Fset == nil {
+		return c
+	}
+	af := t.File(h.File)
+	if af == nil {
+		return c
+	}
+	tf := t.Fset.File(af.Pos())
+	if tf == nil || tf.Size() != len(c.src) || h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
+		return c
+	}
+	c.info, c.pkg, c.fset, c.file, c.tf = t.Info, t.Pkg, t.Fset, af, tf
+	c.pos, c.end = tf.Pos(h.Start), tf.Pos(h.End)
+	c.path, _ = astutil.PathEnclosingInterval(af, c.pos, c.end)
+	if len(c.path) > 0 && c.path[0].Pos() == c.pos && c.path[0].End() == c.end {
+		c.node = c.path[0]
+	}
+	c.sig = c.enclosingSig()
+	c.objs = c.scopeObjects()
+	c.expected = c.expectedType()
+	return c
+}
+
+// add proposes text with a prior, keeping the best prior of duplicates.
+func (c *holeCtx) add(text string, prior float64, source string) {
+	if text == c.h.Original && c.h.Original != "" {
+		return // refine already knows the original fails
+	}
+	if x, ok := c.cands[text]; ok {
+		if prior > x.prior {
+			x.prior, x.source = prior, source
+		}
+		return
+	}
+	c.cands[text] = &cand{text: text, prior: prior, source: source}
+	c.order = append(c.order, text)
+}
+
+// list returns the candidates in the order they were first proposed.
+func (c *holeCtx) list() []*cand {
+	out := make([]*cand, len(c.order))
+	for i, t := range c.order {
+		out[i] = c.cands[t]
+	}
+	return out
+}
+
+// context returns up to n tokens either side of the hole.
+func (c *holeCtx) context(n int) (left, right []ast.Token) {
+	toks := c.fileToks
+	i, _ := slices.BinarySearchFunc(toks, c.h.Start, func(t ast.Token, off int) int { return t.End - off })
+	// toks[:i] end at or before Start (allowing zero-width semicolons).
+	for i > 0 && toks[i-1].End > c.h.Start {
+		i--
+	}
+	j := i
+	for j < len(toks) && toks[j].Off < c.h.End {
+		j++
+	}
+	left = toks[max(0, i-n):i]
+	right = toks[j:min(len(toks), j+n)]
+	return left, right
+}
+
+// generate runs every generator that applies to the hole.
+func (c *holeCtx) generate() {
+	h := c.h
+	switch h.Kind {
+	case ast.Ident, ast.Expr:
+		c.exprCandidates()
+		c.unmask()
+	case ast.Stmts, ast.Body:
+		c.templateCandidates()
+	}
+	c.nearMiss()
+	if h.Original != "" && !h.User {
+		c.tokenEdits()
+	}
+	c.repairs()
+}
+
+// qual qualifies types relative to the hole's package.
+func (c *holeCtx) qual(p *types.Package) string {
+	if p == c.pkg {
+		return ""
+	}
+	return p.Name()
+}
+
+// enclosingSig returns the signature of the innermost function around
+// the hole.
+func (c *holeCtx) enclosingSig() *types.Signature {
+	for _, n := range c.path {
+		switch n := n.(type) {
+		case *goast.FuncLit:
+			if s, ok := c.info.TypeOf(n).(*types.Signature); ok {
+				return s
+			}
+		case *goast.FuncDecl:
+			if obj := c.info.Defs[n.Name]; obj != nil {
+				if s, ok := obj.Type().(*types.Signature); ok {
+					return s
+				}
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// scopeObjects returns the objects in scope at the hole, nearest first:
+// locals (most recently declared first), then package members and
+// imported package names by name.
+func (c *holeCtx) scopeObjects() []types.Object {
+	var out []types.Object
+	seen := map[string]bool{}
+	s := c.pkg.Scope().Innermost(c.pos)
+	if s == nil {
+		s = c.pkg.Scope()
+	}
+	for ; s != nil && s != types.Universe; s = s.Parent() {
+		local := s != c.pkg.Scope() && s.Parent() != c.pkg.Scope()
+		var objs []types.Object
+		for _, name := range s.Names() {
+			if name == "_" || name == "__" || seen[name] {
+				continue
+			}
+			obj := s.Lookup(name)
+			if local && obj.Pos() >= c.pos {
+				continue // declared after the hole (or inside it)
+			}
+			objs = append(objs, obj)
+		}
+		if local {
+			slices.SortStableFunc(objs, func(a, b types.Object) int { return int(b.Pos()) - int(a.Pos()) })
+		}
+		for _, o := range objs {
+			seen[o.Name()] = true
+		}
+		out = append(out, objs...)
+	}
+	return out
+}
+
+// expectedType returns the type the hole's fill must be assignable to.
+func (c *holeCtx) expectedType() types.Type {
+	if e, ok := c.node.(goast.Expr); ok {
+		if t := c.slotType(c.path); t != nil {
+			return t
+		}
+		_ = e
+	}
+	if c.h.ExpectedType != "" {
+		if tv, err := types.Eval(c.fset, c.pkg, c.pos, c.h.ExpectedType); err == nil && tv.IsType() {
+			return tv.Type
+		}
+	}
+	return nil
+}
+
+// valid returns t, or nil when t is missing or invalid.
+func valid(t types.Type) types.Type {
+	if t == nil || t == types.Typ[types.Invalid] {
+		return nil
+	}
+	return t
+}
+
+// slotType returns the type expected of path[0], an expression, from the
+// node that holds it.
+func (c *holeCtx) slotType(path []goast.Node) types.Type {
+	e, ok := path[0].(goast.Expr)
+	if !ok {
+		return nil
+	}
+	for _, p := range path[1:] {
+		switch p := p.(type) {
+		case *goast.ParenExpr:
+			e = p
+			continue
+		case *goast.AssignStmt:
+			if len(p.Lhs) != len(p.Rhs) {
+				return nil
+			}
+			for j, r := range p.Rhs {
+				if r != e {
+					continue
+				}
+				if id, ok := p.Lhs[j].(*goast.Ident); ok && p.Tok == token.DEFINE && c.info.Defs[id] != nil {
+					return nil // a new variable takes the value's type
+				}
+				return valid(c.info.TypeOf(p.Lhs[j]))
+			}
+		case *goast.ValueSpec:
+			if p.Type != nil {
+				return valid(c.info.TypeOf(p.Type))
+			}
+		case *goast.ReturnStmt:
+			if c.sig == nil || c.sig.Results().Len() != len(p.Results) {
+				return nil
+			}
+			if i := slices.Index(p.Results, e); i >= 0 {
+				return c.sig.Results().At(i).Type()
+			}
+		case *goast.CallExpr:
+			i := slices.Index(p.Args, e)
+			if i < 0 {
+				return nil
+			}
+			if tv, ok := c.info.Types[p.Fun]; ok && tv.IsType() {
+				return nil // a conversion takes anything convertible
+			}
+			sig, ok := valid(c.info.TypeOf(p.Fun)).(*types.Signature)
+			if !ok || sig == nil {
+				return nil
+			}
+			params := sig.Params()
+			switch {
+			case sig.Variadic() && i >= params.Len()-1:
+				if p.Ellipsis.IsValid() {
+					return params.At(params.Len() - 1).Type()
+				}
+				if s, ok := params.At(params.Len() - 1).Type().(*types.Slice); ok {
+					return s.Elem()
+				}
+			case i < params.Len():
+				t := params.At(i).Type()
+				if tp, ok := t.(*types.TypeParam); ok {
+					_ = tp
+					return nil
+				}
+				return t
+			}
+		case *goast.IfStmt:
+			if p.Cond == e {
+				return types.Typ[types.Bool]
+			}
+		case *goast.ForStmt:
+			if p.Cond == e {
+				return types.Typ[types.Bool]
+			}
+		case *goast.BinaryExpr:
+			switch p.Op {
+			case token.LAND, token.LOR:
+				return types.Typ[types.Bool]
+			case token.SHL, token.SHR:
+				return nil
+			}
+			other := p.X
+			if other == e {
+				other = p.Y
+			}
+			t := valid(c.info.TypeOf(other))
+			if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+				return nil
+			}
+			return t
+		case *goast.UnaryExpr:
+			if p.Op == token.NOT {
+				return types.Typ[types.Bool]
+			}
+		case *goast.IndexExpr:
+			if p.Index != e {
+				return nil
+			}
+			switch u := under(c.info.TypeOf(p.X)).(type) {
+			case *types.Map:
+				return u.Key()
+			case *types.Slice, *types.Array, *types.Basic, *types.Pointer:
+				return types.Typ[types.Int]
+			}
+		case *goast.SendStmt:
+			if p.Value == e {
+				if ch, ok := under(c.info.TypeOf(p.Chan)).(*types.Chan); ok {
+					return ch.Elem()
+				}
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
+}
+
+// assignable reports whether a value of type v fits t.
+func assignable(v, t types.Type) bool {
+	if v == nil || t == nil {
+		return true
+	}
+	if valid(v) == nil || valid(t) == nil {
+		return false
+	}
+	if _, ok := t.(*types.TypeParam); ok {
+		return true
+	}
+	return types.AssignableTo(v, t)
+}
+
+// exprCandidates proposes identifiers, selectors, calls, literals, zero
+// values and conversions, kept only when they fit the expected type.
+func (c *holeCtx) exprCandidates() {
+	if c.pkg == nil {
+		for i, name := range c.h.Scope {
+			c.add(name, -1-0.1*float64(min(i, 30)), "scope")
+		}
+		for _, lit := range []string{"nil", "0", `""`, "true", "false", "1"} {
+			c.add(lit, -2.5, "literal")
+		}
+		return
+	}
+	exp := c.expected
+	add := func(text string, t types.Type, prior float64, src string) {
+		if exp != nil && !assignable(t, exp) {
+			return
+		}
+		if exp != nil && t == nil {
+			prior -= 1
+		}
+		c.add(text, prior, src)
+	}
+	if exp != nil {
+		c.add(zeroValue(exp, c.qual), -0.8, "zero")
+		if b, ok := under(exp).(*types.Basic); ok {
+			switch {
+			case b.Info()&types.IsInteger != 0:
+				c.add("1", -1.2, "literal")
+				c.add("-1", -2, "literal")
+			case b.Info()&types.IsBoolean != 0:
+				c.add("true", -0.8, "literal")
+			}
+		}
+	} else {
+		for _, lit := range []string{"nil", "0", `""`, "true", "false", "1"} {
+			c.add(lit, -2.5, "literal")
+		}
+	}
+	vars := c.vars(12)
+	for rank, obj := range c.objs {
+		p := -0.5 - 0.08*float64(min(rank, 40))
+		name := obj.Name()
+		switch o := obj.(type) {
+		case *types.Var:
+			add(name, o.Type(), p, "scope")
+			c.memberCands(name, o.Type(), p-0.7, vars, add)
+			if exp != nil && !assignable(o.Type(), exp) && types.ConvertibleTo(o.Type(), exp) && isBasic(exp) && isBasic(o.Type()) {
+				add(types.TypeString(exp, c.qual)+"("+name+")", exp, p-1.2, "conversion")
+			}
+			if exp != nil && isInt(exp) {
+				switch under(o.Type()).(type) {
+				case *types.Slice, *types.Map, *types.Chan, *types.Array:
+					add("len("+name+")", types.Typ[types.Int], p-0.6, "types")
+				case *types.Basic:
+					if isString(o.Type()) {
+						add("len("+name+")", types.Typ[types.Int], p-0.6, "types")
+					}
+				}
+			}
+		case *types.Const:
+			add(name, o.Type(), p, "scope")
+		case *types.Func:
+			c.callCands(name, o, p-0.4, vars, add)
+		case *types.PkgName:
+			c.pkgMembers(o.Imported(), o.Name(), p-1.5, vars, add)
+		}
+	}
+	// Standard-library packages the file does not import, when the hole's
+	// text or instruction names them.
+	for _, name := range c.mentionedStd() {
+		if c.lookupPkgName(name) != nil {
+			continue
+		}
+		if pkg := c.d.stdPackage(stdPackages[name]); pkg != nil {
+			c.pkgMembers(pkg, name, -1.5, vars, add)
+		}
+	}
+}
+
+func isBasic(t types.Type) bool { _, ok := under(t).(*types.Basic); return ok }
+
+func isInt(t types.Type) bool {
+	b, ok := under(t).(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
+
+func isString(t types.Type) bool {
+	b, ok := under(t).(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
+}
+
+func isError(t types.Type) bool {
+	return t != nil && types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+// vars returns up to n variables in scope, nearest first.
+func (c *holeCtx) vars(n int) []*types.Var {
+	var out []*types.Var
+	for _, o := range c.objs {
+		if v, ok := o.(*types.Var); ok && len(out) < n {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// args returns argument lists for sig filled from vars, at most limit.
+func argLists(sig *types.Signature, vars []*types.Var, limit int) []string {
+	params := sig.Params()
+	if params.Len() == 0 {
+		return []string{""}
+	}
+	if params.Len() > 2 || sig.Variadic() && params.Len() > 1 {
+		return nil
+	}
+	fits := func(t types.Type) []string {
+		var names []string
+		for _, v := range vars {
+			if _, ok := t.(*types.TypeParam); ok || types.AssignableTo(v.Type(), t) {
+				names = append(names, v.Name())
+				if len(names) == 3 {
+					break
+				}
+			}
+		}
+		return names
+	}
+	a := fits(params.At(0).Type())
+	if sig.Variadic() {
+		a = fits(params.At(0).Type().(*types.Slice).Elem())
+	}
+	if params.Len() == 1 {
+		return a[:min(len(a), limit)]
+	}
+	b := fits(params.At(1).Type())
+	var out []string
+	for _, x := range a {
+		for _, y := range b {
+			if x != y && len(out) < limit {
+				out = append(out, x+", "+y)
+			}
+		}
+	}
+	return out
+}
+
+// resultType returns the single result type of sig, or nil.
+func resultType(sig *types.Signature) types.Type {
+	if sig.Results().Len() != 1 {
+		return nil
+	}
+	return sig.Results().At(0).Type()
+}
+
+// callCands proposes calls of fn named name.
+func (c *holeCtx) callCands(name string, fn *types.Func, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
+	sig, ok := fn.Type().(*types.Signature)
+	if !ok {
+		return
+	}
+	rt := resultType(sig)
+	if rt == nil {
+		return
+	}
+	if sig.TypeParams().Len() > 0 {
+		rt = nil // unknown until instantiated
+	}
+	for i, args := range argLists(sig, vars, 4) {
+		add(name+"("+args+")", rt, p-0.2*float64(i), "types")
+	}
+}
+
+// memberCands proposes fields and methods of x, a variable of type t.
+func (c *holeCtx) memberCands(x string, t types.Type, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
+	for _, m := range members(t, c.pkg) {
+		switch m := m.(type) {
+		case *types.Var:
+			add(x+"."+m.Name(), m.Type(), p, "field")
+		case *types.Func:
+			c.callCands(x+"."+m.Name(), m, p-0.2, vars, add)
+		}
+	}
+}
+
+// members returns the fields and methods of t visible from pkg, sorted
+// by name.
+func members(t types.Type, pkg *types.Package) []types.Object {
+	if t == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []types.Object
+	visible := func(o types.Object) bool { return o.Exported() || o.Pkg() == pkg }
+	ms := types.NewMethodSet(t)
+	if _, isPtr := t.(*types.Pointer); !isPtr && !types.IsInterface(t) {
+		ms = types.NewMethodSet(types.NewPointer(t))
+	}
+	for i := range ms.Len() {
+		o := ms.At(i).Obj()
+		if visible(o) && !seen[o.Name()] {
+			seen[o.Name()] = true
+			out = append(out, o)
+		}
+	}
+	var walk func(t types.Type, depth int)
+	walk = func(t types.Type, depth int) {
+		if p, ok := under(t).(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		st, ok := under(t).(*types.Struct)
+		if !ok || depth > 2 {
+			return
+		}
+		for i := range st.NumFields() {
+			f := st.Field(i)
+			if visible(f) && !seen[f.Name()] {
+				seen[f.Name()] = true
+				out = append(out, f)
+			}
+			if f.Embedded() {
+				walk(f.Type(), depth+1)
+			}
+		}
+	}
+	walk(t, 0)
+	slices.SortFunc(out, func(a, b types.Object) int { return strings.Compare(a.Name(), b.Name()) })
+	return out
+}
+
+// pkgMembers proposes the exported constants, variables and calls of pkg,
+// imported under name.
+func (c *holeCtx) pkgMembers(pkg *types.Package, name string, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
+	if pkg == nil {
+		return
+	}
+	s := pkg.Scope()
+	for _, n := range s.Names() {
+		o := s.Lookup(n)
+		if !o.Exported() {
+			continue
+		}
+		switch o := o.(type) {
+		case *types.Const, *types.Var:
+			add(name+"."+n, o.Type(), p, "package")
+		case *types.Func:
+			c.callCands(name+"."+n, o, p-0.2, vars, add)
+		}
+	}
+}
+
+// lookupPkgName returns the package imported under name at the hole.
+func (c *holeCtx) lookupPkgName(name string) *types.PkgName {
+	for _, o := range c.objs {
+		if o.Name() == name {
+			pn, _ := o.(*types.PkgName)
+			return pn
+		}
+	}
+	return nil
+}
+
+// mentionedStd returns the standard-library package names that the
+// hole's text, instruction or diagnostics mention as name.X, sorted.
+func (c *holeCtx) mentionedStd() []string {
+	text := c.h.Original + " " + c.h.Instruction + " " + c.diags
+	var out []string
+	for name := range stdPackages {
+		if strings.Contains(text, name+".") || c.h.Instruction != "" && containsWord(c.h.Instruction, name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func containsWord(s, w string) bool {
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !isIdentRune(r) }) {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}
+
+func isIdentRune(r rune) bool {
+	return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127
+}
+
+// zeroValue returns the zero value of t as Go source.
+func zeroValue(t types.Type, q types.Qualifier) string {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return "false"
+		case u.Info()&types.IsString != 0:
+			return `""`
+		case u.Info()&types.IsNumeric != 0:
+			return "0"
+		case u.Kind() == types.UnsafePointer || u.Kind() == types.UntypedNil:
+			return "nil"
+		}
+	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		return "nil"
+	case *types.Struct, *types.Array:
+		return types.TypeString(t, q) + "{}"
+	}
+	if _, ok := t.(*types.TypeParam); ok {
+		return "*new(" + types.TypeString(t, q) + ")"
+	}
+	return "*new(" + types.TypeString(t, q) + ")"
+}
+
+// stdPackages maps the names of common standard-library packages to
+// their import paths.
+var stdPackages = map[string]string{
+	"bufio": "bufio", "bytes": "bytes", "cmp": "cmp", "context": "context",
+	"errors": "errors", "filepath": "path/filepath", "fmt": "fmt", "io": "io",
+	"json": "encoding/json", "maps": "maps", "math": "math", "os": "os",
+	"path": "path", "reflect": "reflect", "regexp": "regexp", "slices": "slices",
+	"sort": "sort", "strconv": "strconv", "strings": "strings", "sync": "sync",
+	"time": "time", "unicode": "unicode", "utf8": "unicode/utf8", "bits": "math/bits",
+	"hex": "encoding/hex", "binary": "encoding/binary", "atomic": "sync/atomic",
+	"rand": "math/rand", "http": "net/http", "url": "net/url", "exec": "os/exec",
+	"log": "log", "iter": "iter", "base64": "encoding/base64",
+}

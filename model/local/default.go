@@ -1,0 +1,130 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/difgen/difgen/corpus"
+)
+
+// DefaultOptions configures Default and Build. The zero value loads or
+// builds the full standard-library model in the user's cache directory.
+type DefaultOptions struct {
+	// Path is the model file. Empty means $DIFGEN_MODEL, else
+	// os.UserCacheDir()/difgen/model-v<FormatVersion>.bin (with -holdout
+	// before .bin for a Holdout model).
+	Path string
+	// Holdout leaves the held-out packages (see corpus.HeldOut) out of
+	// training, for measuring the model on them.
+	Holdout bool
+	// Corpus says what to train on when the model must be built; nil
+	// means GOROOT/src. Its HeldOnly/TrainOnly fields are set from
+	// Holdout.
+	Corpus *corpus.Options
+	// Train configures the counting; nil means defaults.
+	Train *TrainOptions
+	// NoWrite keeps a model built by Default out of the cache file.
+	NoWrite bool
+	// Progress, if set, reports building: stage is "read" (files
+	// tokenized) or "count" (tables counted).
+	Progress func(stage string, done, total int)
+}
+
+// DefaultPath returns the model file Default uses for opts.
+func DefaultPath(opts *DefaultOptions) (string, error) {
+	if opts == nil {
+		opts = new(DefaultOptions)
+	}
+	if opts.Path != "" {
+		return opts.Path, nil
+	}
+	if p := os.Getenv("DIFGEN_MODEL"); p != "" {
+		return p, nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("locating the model cache: %w", err)
+	}
+	name := fmt.Sprintf("model-v%d.bin", FormatVersion)
+	if opts.Holdout {
+		name = fmt.Sprintf("model-v%d-holdout.bin", FormatVersion)
+	}
+	return filepath.Join(dir, "difgen", name), nil
+}
+
+// Default loads the token model from its file (see DefaultPath) or, when
+// the file is missing or of another format version, builds it with Build
+// and writes it there atomically.
+func Default(ctx context.Context, opts *DefaultOptions) (*NGram, error) {
+	if opts == nil {
+		opts = new(DefaultOptions)
+	}
+	path, err := DefaultPath(opts)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ReadFile(path)
+	if err == nil {
+		if m.info.Holdout != opts.Holdout {
+			return nil, fmt.Errorf("%s: model holdout=%v, want %v", path, m.info.Holdout, opts.Holdout)
+		}
+		return m, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrVersion) {
+		return nil, err
+	}
+	m, err = Build(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.NoWrite {
+		if err := m.WriteFile(path); err != nil {
+			return nil, fmt.Errorf("caching the model: %w", err)
+		}
+	}
+	return m, nil
+}
+
+// Build trains a model on the corpus of opts (GOROOT/src by default).
+func Build(ctx context.Context, opts *DefaultOptions) (*NGram, error) {
+	if opts == nil {
+		opts = new(DefaultOptions)
+	}
+	var copts corpus.Options
+	if opts.Corpus != nil {
+		copts = *opts.Corpus
+	}
+	copts.TrainOnly = opts.Holdout
+	if opts.Progress != nil {
+		copts.Progress = func(done, total int) { opts.Progress("read", done, total) }
+	}
+	var topts TrainOptions
+	if opts.Train != nil {
+		topts = *opts.Train
+	}
+	if opts.Progress != nil {
+		topts.Progress = func(done, total int) { opts.Progress("count", done, total) }
+	}
+	t := NewTrainer(&topts)
+	if err := corpus.Walk(ctx, &copts, func(d *corpus.Doc) error {
+		t.Add(d.Tokens)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var desc []string
+	roots := copts.Roots
+	if roots == nil {
+		roots = []corpus.Root{corpus.GOROOT()}
+	}
+	for _, r := range roots {
+		desc = append(desc, r.Dir)
+	}
+	desc = append(desc, copts.Packages...)
+	t.SetInfo(desc, opts.Holdout)
+	return t.Train(ctx)
+}

@@ -1,0 +1,182 @@
+package local
+
+import (
+	"cmp"
+	"context"
+	"hash/fnv"
+	"math"
+	"slices"
+	"sync"
+
+	"go/types"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/model"
+)
+
+// Options configure a local [Denoiser]. The zero value is a valid
+// configuration.
+type Options struct {
+	// Verify is how many of the best-scored candidates of each hole are
+	// type-checked in process (against the request's package, with the
+	// candidate applied) before the final ranking. 0 means 48; a negative
+	// value turns verification off.
+	Verify int
+	// Templates are the statement shapes used for statement and body
+	// holes; nil means DefaultTemplates.
+	Templates []Template
+	// Importer loads standard-library packages that a file does not
+	// import yet (for candidates such as strings.HasPrefix). Nil means a
+	// source importer over GOROOT.
+	Importer types.Importer
+	// Span is the most tokens the token model fills on its own, by
+	// iterative unmasking, in an expression hole. 0 means 3; negative
+	// turns it off.
+	Span int
+}
+
+// A Denoiser is the local, embedded denoiser: type-directed candidates
+// from go/types, single-token edits of the masked text, repairs keyed by
+// the last diagnostics and statement templates, ranked by a token model
+// and checked in process.
+type Denoiser struct {
+	lm        TokenModel
+	opts      Options
+	templates []Template
+
+	mu   sync.Mutex // guards std
+	std  map[string]*types.Package
+	imp  types.Importer
+	impl sync.Once
+}
+
+// New returns a local denoiser that ranks candidates with lm. A nil lm
+// ranks by the candidates' priors alone; nil opts means defaults.
+func New(lm TokenModel, opts *Options) *Denoiser {
+	d := &Denoiser{lm: lm, std: map[string]*types.Package{}}
+	if opts != nil {
+		d.opts = *opts
+	}
+	if d.opts.Verify == 0 {
+		d.opts.Verify = 48
+	}
+	if d.opts.Span == 0 {
+		d.opts.Span = 3
+	}
+	d.templates = d.opts.Templates
+	if d.templates == nil {
+		d.templates = DefaultTemplates()
+	}
+	return d
+}
+
+// Name returns "local".
+func (d *Denoiser) Name() string { return "local" }
+
+// Denoise returns up to req.Candidates candidates for each hole of req,
+// best first. Equal requests with equal seeds give equal answers.
+func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Response, error) {
+	resp := &model.Response{Fills: make([][]model.Candidate, len(req.Holes))}
+	k := max(req.Candidates, 1)
+	var v *verifier
+	if d.opts.Verify > 0 {
+		v = d.newVerifier(req)
+	}
+	toks := map[string][]ast.Token{}
+	for i, h := range req.Holes {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		c := d.newHoleCtx(req, h)
+		if c.src != "" || h.Start == 0 {
+			if _, ok := toks[h.File]; !ok {
+				toks[h.File] = ast.Tokenize(c.src)
+			}
+			c.fileToks = toks[h.File]
+		}
+		c.generate()
+		resp.Fills[i] = d.rank(ctx, c, v, k, req.Seed)
+	}
+	resp.Usage.Calls = 1
+	return resp, nil
+}
+
+// lmWeight scales the token model's log-probability against the priors;
+// tokenBonus offsets the cost of each fill token so that longer fills are
+// not ruled out by length alone.
+const (
+	lmWeight   = 0.5
+	tokenBonus = 2.5
+)
+
+// rank scores, checks and orders c's candidates and returns the best k.
+func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, seed int64) []model.Candidate {
+	cands := c.list()
+	if len(cands) == 0 {
+		return nil
+	}
+	left, right := c.context(8)
+	for _, x := range cands {
+		x.score = x.prior
+		if d.lm != nil {
+			fill := ast.Tokenize(x.text)
+			lp := d.lm.LogProb(left, fill, right)
+			x.score += lmWeight * (lp + tokenBonus*float64(len(fill)))
+		}
+		x.tie = tieHash(seed, x.text)
+	}
+	byScore := func(a, b *cand) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.tie, b.tie), cmp.Compare(a.text, b.text))
+	}
+	slices.SortFunc(cands, byScore)
+
+	if v != nil {
+		base := v.check(c.h, c.h.Original)
+		n := 0
+		for _, x := range cands {
+			if n >= d.opts.Verify || ctx.Err() != nil {
+				break
+			}
+			x.errs = v.check(c.h, x.text)
+			x.checked = true
+			n++
+		}
+		for _, x := range cands {
+			if !x.checked {
+				x.errs = base + 0.25
+			}
+		}
+		slices.SortFunc(cands, func(a, b *cand) int {
+			return cmp.Or(cmp.Compare(a.errs, b.errs), byScore(a, b))
+		})
+	}
+	// Confidence: a softmax over all candidates of the score less a
+	// penalty per remaining error.
+	total := func(x *cand) float64 { return x.score - 4*x.errs }
+	hi := total(cands[0])
+	for _, x := range cands {
+		hi = max(hi, total(x))
+	}
+	var z float64
+	for _, x := range cands {
+		z += math.Exp(total(x) - hi)
+	}
+	out := make([]model.Candidate, 0, min(k, len(cands)))
+	for _, x := range cands[:min(k, len(cands))] {
+		conf := math.Exp(total(x)-hi) / z
+		out = append(out, model.Candidate{Text: x.text, Confidence: max(0, min(1, conf)), Source: x.source})
+	}
+	return out
+}
+
+// tieHash orders equal scores deterministically for a seed.
+func tieHash(seed int64, text string) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(seed >> (8 * i))
+	}
+	h.Write(b[:])
+	h.Write([]byte(text))
+	return h.Sum64()
+}

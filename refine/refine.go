@@ -1,0 +1,469 @@
+package refine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"go/format"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/model"
+)
+
+// A Checker checks a canvas; *constraints.Checker implements it.
+type Checker interface {
+	Check(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
+}
+
+// Options configures a run. The zero value works with a Denoiser set.
+type Options struct {
+	Denoiser   model.Denoiser
+	Candidates int                    // candidates per hole; 0 means 8
+	MaxSteps   int                    // denoising steps; 0 means 12
+	MaxCalls   int                    // denoiser calls; 0 means 60
+	MaxTime    time.Duration          // wall time; 0 means no limit beyond ctx
+	MaxHoles   int                    // holes per step; 0 means 8
+	UpTo       constraints.Category   // last check to run; zero means Syntax, so set it (Tests for all)
+	Seed       int64                  // passed to the denoiser
+	Writable   func(name string) bool // files that may change; nil means all non-generated files
+	// FixImports adds missing and removes unused imports of an edited
+	// file; nil means ast.FixImports.
+	FixImports func(name, src string) (string, error)
+	Progress   func(Event)
+	Logf       func(format string, args ...any)
+}
+
+// An Event reports progress after each step.
+type Event struct {
+	Step     int
+	Holes    int // holes asked for in this step
+	Findings int // findings left
+	Calls    int // denoiser calls so far
+	Usage    model.Usage
+	Message  string
+}
+
+// A Result is the outcome of a run.
+type Result struct {
+	Before, After  *ast.Canvas
+	FindingsBefore []constraints.Finding
+	FindingsAfter  []constraints.Finding
+	Unfilled       []*ast.Hole // user holes left open (positions in After)
+	Steps          int
+	Usage          model.Usage
+	Elapsed        time.Duration
+	StopReason     string // "clean", "steps", "calls", "time", "stuck", "cancelled"
+	ReportAfter    *constraints.Report
+	ReportBefore   *constraints.Report
+}
+
+// Improved reports whether the result is better than the input.
+func (r *Result) Improved() bool { return r.After != r.Before }
+
+// errBudget stops a run when the call budget is spent.
+var errBudget = errors.New("budget spent")
+
+type run struct {
+	opts     Options
+	chk      Checker
+	start    time.Time
+	usage    model.Usage
+	widen    map[string]int // finding key → widening level
+	fillMode bool
+	logf     func(string, ...any)
+}
+
+func (o *Options) defaults() {
+	if o.Candidates == 0 {
+		o.Candidates = 8
+	}
+	if o.MaxSteps == 0 {
+		o.MaxSteps = 12
+	}
+	if o.MaxCalls == 0 {
+		o.MaxCalls = 60
+	}
+	if o.MaxHoles == 0 {
+		o.MaxHoles = 8
+	}
+	if o.FixImports == nil {
+		o.FixImports = func(name, src string) (string, error) { return ast.FixImports(name, src, nil) }
+	}
+}
+
+// Fix repairs the findings of cv.
+func Fix(ctx context.Context, cv *ast.Canvas, chk Checker, opts *Options) (*Result, error) {
+	r, err := newRun(chk, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.loop(ctx, cv, nil)
+}
+
+// Fill fills the given user holes of cv (as found by ast.FindHoles), then
+// repairs the findings inside the filled spans. Code outside the holes
+// does not change, except import blocks.
+func Fill(ctx context.Context, cv *ast.Canvas, holes []*ast.Hole, chk Checker, opts *Options) (*Result, error) {
+	r, err := newRun(chk, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.fillMode = true
+	return r.loop(ctx, cv, holes)
+}
+
+func newRun(chk Checker, opts *Options) (*run, error) {
+	r := &run{chk: chk, widen: map[string]int{}, start: time.Now()}
+	if opts != nil {
+		r.opts = *opts
+	}
+	if r.opts.Denoiser == nil {
+		return nil, errors.New("refine: no denoiser")
+	}
+	r.opts.defaults()
+	r.logf = r.opts.Logf
+	if r.logf == nil {
+		r.logf = func(string, ...any) {}
+	}
+	return r, nil
+}
+
+// state is one accepted canvas with its report and open user holes.
+type state struct {
+	cv    *ast.Canvas
+	rep   *constraints.Report
+	holes []*ast.Hole // open user holes, positions in cv
+	cost  float64
+	// regions are the spans Fill may change (the user's holes and what
+	// filled them), positions in cv; nil for Fix.
+	regions regions
+}
+
+// holePenalty is the cost of one open user hole: more than any finding
+// but a syntax error, so any well-typed fill is progress.
+const holePenalty = 500
+
+func (r *run) score(rep *constraints.Report, open int) float64 {
+	return constraints.Cost(rep.Findings) + holePenalty*float64(open)
+}
+
+func (r *run) check(ctx context.Context, cv *ast.Canvas) (*constraints.Report, error) {
+	return r.chk.Check(ctx, cv, r.opts.UpTo)
+}
+
+func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (*Result, error) {
+	if r.opts.MaxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.opts.MaxTime)
+		defer cancel()
+	}
+	rep, err := r.check(ctx, cv)
+	if err != nil {
+		return nil, err
+	}
+	cur := &state{cv: cv, rep: rep, holes: userHoles}
+	if r.fillMode {
+		cur.regions = regions{}
+		for _, h := range userHoles {
+			cur.regions = append(cur.regions, span{h.File, h.Start, h.End})
+		}
+	}
+	cur.cost = r.score(rep, len(userHoles))
+	res := &Result{Before: cv, FindingsBefore: rep.Findings, ReportBefore: rep}
+
+	step := 0
+	for {
+		if len(cur.rep.Findings) == 0 && len(cur.holes) == 0 {
+			res.StopReason = "clean"
+			break
+		}
+		if step >= r.opts.MaxSteps {
+			res.StopReason = "steps"
+			break
+		}
+		if ctx.Err() != nil {
+			res.StopReason = "time"
+			if errors.Is(context.Cause(ctx), context.Canceled) {
+				res.StopReason = "cancelled"
+			}
+			break
+		}
+		step++
+		next, asked, err := r.step(ctx, cur)
+		if errors.Is(err, errBudget) {
+			res.StopReason = "calls"
+			break
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				res.StopReason = "time"
+				if errors.Is(context.Cause(ctx), context.Canceled) {
+					res.StopReason = "cancelled"
+				}
+				break
+			}
+			return nil, err
+		}
+		if r.opts.Progress != nil {
+			r.opts.Progress(Event{Step: step, Holes: asked, Findings: len(next.rep.Findings) + len(next.holes),
+				Calls: r.usage.Calls, Usage: r.usage})
+		}
+		if asked == 0 {
+			res.StopReason = "stuck"
+			break
+		}
+		cur = next
+	}
+	res.After = cur.cv
+	res.FindingsAfter = cur.rep.Findings
+	res.ReportAfter = cur.rep
+	res.Unfilled = cur.holes
+	res.Steps = step
+	res.Usage = r.usage
+	res.Elapsed = time.Since(r.start)
+	if ctx.Err() != nil && res.StopReason == "" {
+		res.StopReason = "time"
+	}
+	return res, nil
+}
+
+// target is a hole to ask for, with what it is meant to fix.
+type target struct {
+	hole *ast.Hole
+	key  string // identity of the finding across steps, for widening
+	user bool
+}
+
+// step runs one denoising step from cur and returns the new state and the
+// number of holes it asked for (0 when there was nothing left to try).
+func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
+	if next, err := r.importsPass(ctx, cur); err != nil {
+		return nil, 0, err
+	} else if next != nil {
+		return next, 1, nil
+	}
+	targets := r.localize(cur)
+	if len(targets) == 0 {
+		return cur, 0, nil
+	}
+	if r.usage.Calls >= r.opts.MaxCalls {
+		return nil, 0, errBudget
+	}
+	holes := make([]*ast.Hole, len(targets))
+	for i, t := range targets {
+		h := *t.hole
+		h.ID = i + 1
+		holes[i] = &h
+	}
+	r.describe(cur, holes)
+	req := &model.Request{
+		Canvas:     cur.cv,
+		Holes:      holes,
+		Types:      typesOf(cur.rep),
+		Candidates: r.opts.Candidates,
+		Seed:       r.opts.Seed + int64(len(r.widen)),
+	}
+	resp, err := r.opts.Denoiser.Denoise(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", r.opts.Denoiser.Name(), err)
+	}
+	r.usage.Add(resp.Usage)
+	if resp.Usage.Calls == 0 {
+		r.usage.Calls++
+	}
+	if len(resp.Fills) != len(holes) {
+		return nil, 0, fmt.Errorf("%s: %d candidate lists for %d holes", r.opts.Denoiser.Name(), len(resp.Fills), len(holes))
+	}
+
+	// Commit the most confident holes first.
+	order := make([]int, len(holes))
+	for i := range order {
+		order[i] = i
+	}
+	conf := func(i int) float64 {
+		if len(resp.Fills[i]) == 0 {
+			return -1
+		}
+		return resp.Fills[i][0].Confidence
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(conf(b), conf(a)) })
+
+	next := cur
+	for _, i := range order {
+		if ctx.Err() != nil {
+			break
+		}
+		h := holes[i]
+		if h.Start < 0 { // overlapped an earlier commit
+			continue
+		}
+		best, err := r.tryCandidates(ctx, next, h, targets[i], resp.Fills[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		if best == nil {
+			r.widen[targets[i].key]++
+			r.logf("step: hole %d (%s %q) not fixed; widening", h.ID, h.Kind, truncate(h.Original))
+			continue
+		}
+		// Move the holes still to try past the committed edit.
+		m := newRemap(next.cv.File(h.File).Text, best.st.cv.File(h.File).Text)
+		for _, o := range holes {
+			if o != h && o.File == h.File && o.Start >= 0 {
+				if o.Start < h.End && h.Start < o.End {
+					o.Start = -1
+					continue
+				}
+				o.Start, o.End = m.span(o.Start, o.End)
+			}
+		}
+		next = best.st
+		delete(r.widen, targets[i].key)
+	}
+	return next, len(holes), nil
+}
+
+type accepted struct {
+	st *state
+}
+
+// tryCandidates applies each candidate of h to st and returns the best
+// resulting state if it lowers the cost, else nil.
+func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t target, cands []model.Candidate) (*accepted, error) {
+	var best *accepted
+	seen := map[string]bool{}
+	old := st.cv.File(h.File)
+	for _, c := range cands {
+		if seen[c.Text] || c.Text == h.Original {
+			continue
+		}
+		seen[c.Text] = true
+		cv, err := r.applyFill(st.cv, h, c.Text)
+		if err != nil {
+			r.logf("candidate %q: %v", truncate(c.Text), err)
+			continue
+		}
+		rep, err := r.check(ctx, cv)
+		if err != nil {
+			if ctx.Err() != nil {
+				return best, nil
+			}
+			return nil, err
+		}
+		open := st.holes
+		if t.user {
+			open = removeHole(open, h)
+		}
+		m := newRemap(old.Text, cv.File(h.File).Text)
+		open = m.holes(h.File, open)
+		cost := r.score(rep, len(open))
+		bestCost := st.cost
+		if best != nil {
+			bestCost = best.st.cost
+		}
+		if cost < bestCost {
+			best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m)}}
+			if len(rep.Findings) == 0 && len(open) == 0 {
+				break // clean: nothing can beat it
+			}
+		}
+	}
+	return best, nil
+}
+
+// applyFill replaces h's span in cv with text, fixes the file's imports and
+// formats it if it was gofmt-clean.
+func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, error) {
+	f := cv.File(h.File)
+	if f == nil {
+		return nil, fmt.Errorf("no file %s", h.File)
+	}
+	src, err := ast.Apply(f.Text, []ast.Edit{h.Fill(text)})
+	if err != nil {
+		return nil, err
+	}
+	wasFormatted := false
+	if fs, err := format.Source([]byte(f.Text)); err == nil && string(fs) == f.Text {
+		wasFormatted = true
+	}
+	if out, err := r.opts.FixImports(h.File, src); err == nil {
+		src = out
+	}
+	if wasFormatted {
+		if out, err := format.Source([]byte(src)); err == nil {
+			src = string(out)
+		}
+	}
+	if src == f.Text {
+		return nil, errors.New("no change")
+	}
+	return cv.WithText(h.File, src), nil
+}
+
+func typesOf(rep *constraints.Report) *model.Types {
+	if rep == nil || rep.Pkg == nil {
+		return nil
+	}
+	return &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, Info: rep.Info}
+}
+
+func truncate(s string) string {
+	s = strings.ReplaceAll(s, "\n", "⏎")
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}
+
+// importsPass runs goimports on each writable file with an import finding
+// (an unused import, or an undefined name that may be a package) and
+// returns the better state, or nil when it does not help.
+func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
+	var names []string
+	for _, f := range st.rep.Findings {
+		if f.Category != constraints.Types || f.File == "" || slices.Contains(names, f.File) {
+			continue
+		}
+		if strings.Contains(f.Message, "imported and not used") || strings.HasPrefix(f.Message, "undefined: ") {
+			names = append(names, f.File)
+		}
+	}
+	cv := st.cv
+	for _, name := range names {
+		f := cv.File(name)
+		if f == nil || !r.writable(name, f.Text) {
+			continue
+		}
+		out, err := r.opts.FixImports(name, f.Text)
+		if err != nil || out == f.Text {
+			continue
+		}
+		cv = cv.WithText(name, out)
+	}
+	if cv == st.cv {
+		return nil, nil
+	}
+	rep, err := r.check(ctx, cv)
+	if err != nil {
+		return nil, err
+	}
+	holes := st.holes
+	regs := st.regions
+	for _, name := range names {
+		if old, now := st.cv.File(name), cv.File(name); old != nil && now != nil && old.Hash != now.Hash {
+			m := newRemap(old.Text, now.Text)
+			holes = m.holes(name, holes)
+			regs = regs.remap(name, m)
+		}
+	}
+	cost := r.score(rep, len(holes))
+	if cost >= st.cost {
+		return nil, nil
+	}
+	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs}, nil
+}
