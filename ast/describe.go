@@ -38,7 +38,7 @@ func Describe(h *Hole, fset *token.FileSet, f *goast.File, pkg *types.Package, i
 		return
 	}
 	start, end := clampSpan(h.Start, h.End, tf.Size())
-	c, ok := inspector.New([]*goast.File{f}).Root().FindByPos(tf.Pos(start), tf.Pos(end))
+	c, ok := declRoot(f, tf.Pos(start), tf.Pos(end)).FindByPos(tf.Pos(start), tf.Pos(end))
 	if !ok {
 		return
 	}

@@ -1,8 +1,10 @@
 package ast
 
 import (
+	"cmp"
 	goast "go/ast"
 	"go/token"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/ast/edge"
@@ -44,6 +46,21 @@ func clampSpan(start, end, size int) (int, int) {
 	start = max(0, min(start, size))
 	end = max(start, min(end, size))
 	return start, end
+}
+
+// declRoot returns the root cursor of an inspector over the top-level
+// declaration of f that encloses the positions [start, end], or over all
+// of f when none does. Holes never cross declarations, and building an
+// inspector over one declaration costs a fraction of the whole file's.
+func declRoot(f *goast.File, start, end token.Pos) inspector.Cursor {
+	i, _ := slices.BinarySearchFunc(f.Decls, start, func(d goast.Decl, p token.Pos) int {
+		return cmp.Compare(d.End(), p) // the first declaration ending at or after start
+	})
+	if i < len(f.Decls) && f.Decls[i].Pos() <= start && end <= f.Decls[i].End() {
+		one := &goast.File{Package: f.Package, Name: f.Name, Decls: f.Decls[i : i+1], FileStart: f.FileStart, FileEnd: f.FileEnd}
+		return inspector.New([]*goast.File{one}).Root()
+	}
+	return inspector.New([]*goast.File{f}).Root()
 }
 
 // holeAt returns the hole that masks the node at c, or nil if that node
@@ -133,7 +150,7 @@ func Smallest(f *goast.File, fset *token.FileSet, src string, start, end int) *H
 		return nil
 	}
 	start, end = clampSpan(start, end, len(src))
-	c, ok := inspector.New([]*goast.File{f}).Root().FindByPos(tf.Pos(start), tf.Pos(end))
+	c, ok := declRoot(f, tf.Pos(start), tf.Pos(end)).FindByPos(tf.Pos(start), tf.Pos(end))
 	if !ok {
 		return nil
 	}
@@ -159,7 +176,7 @@ func MaskNode(f *goast.File, fset *token.FileSet, src string, n goast.Node) *Hol
 	if tf == nil || n == nil {
 		return nil
 	}
-	c, ok := inspector.New([]*goast.File{f}).Root().FindNode(n)
+	c, ok := declRoot(f, n.Pos(), n.End()).FindNode(n)
 	if !ok {
 		return nil
 	}
@@ -187,7 +204,7 @@ func Widen(f *goast.File, fset *token.FileSet, src string, h *Hole) (*Hole, bool
 		return nil, false
 	}
 	start, end := clampSpan(h.Start, h.End, len(src))
-	c, ok := inspector.New([]*goast.File{f}).Root().FindByPos(tf.Pos(start), tf.Pos(end))
+	c, ok := declRoot(f, tf.Pos(start), tf.Pos(end)).FindByPos(tf.Pos(start), tf.Pos(end))
 	if !ok {
 		return nil, false
 	}
@@ -229,7 +246,7 @@ func StmtInsertion(f *goast.File, fset *token.FileSet, src string, off int) *Hol
 	}
 	off, _ = clampSpan(off, off, len(src))
 	target := off
-	if c, ok := inspector.New([]*goast.File{f}).Root().FindByPos(tf.Pos(off), tf.Pos(off)); ok {
+	if c, ok := declRoot(f, tf.Pos(off), tf.Pos(off)).FindByPos(tf.Pos(off), tf.Pos(off)); ok {
 	walk:
 		for ; c.Node() != nil; c = c.Parent() {
 			switch n := c.Node().(type) {

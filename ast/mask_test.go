@@ -77,7 +77,7 @@ func TestSmallest(t *testing.T) {
 		{"case n > 1:", "\n\t\tn", false, "stmts|\n\t\tn--"},
 		{"import", `"strings"`, false, ""},
 		{"func ", "Index", false, "ident|Index"},
-		{"n := len(sep)", "\n\tif", false, "body|" + maskSrc[strings.Index(maskSrc, "int {")+5 : strings.Index(maskSrc, "}\n\nfunc g")]},
+		{"n := len(sep)", "\n\tif", false, "body|" + maskSrc[strings.Index(maskSrc, "int {")+5:strings.Index(maskSrc, "}\n\nfunc g")]},
 		{"func h() {", "}", true, "body|"},
 	}
 	for _, tt := range tests {

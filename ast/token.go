@@ -5,10 +5,10 @@ package ast
 type TokenKind uint8
 
 const (
-	Operator TokenKind = iota // operators and delimiters, e.g. +, (, :=
-	Keyword                   // Go keywords
-	IdentPiece                // a piece of an identifier (see Token.Start)
-	Literal                   // a basic literal, normalised (see Tokenize)
+	Operator   TokenKind = iota // operators and delimiters, e.g. +, (, :=
+	Keyword                     // Go keywords
+	IdentPiece                  // a piece of an identifier (see Token.Start)
+	Literal                     // a basic literal, normalised (see Tokenize)
 	Comment
 	EOF
 )

@@ -238,7 +238,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 		}
 	}
 	t0 = time.Now()
-	if err := c.test(ctx, cv, r); err != nil {
+	if err := c.test(ctx, cv, units, r); err != nil {
 		return nil, err
 	}
 	c.opts.logf("constraints: tests in %v", time.Since(t0).Round(time.Millisecond))

@@ -30,10 +30,11 @@ type importer struct {
 	opts *Options
 
 	mu     sync.Mutex
-	listed map[string]*listedPkg        // by package path
-	shared map[string]*types.Package    // packages not depending on pkg
-	done   map[string]bool              // fully read into shared
-	errs   map[string]error             // failed lazy lookups, by import path
+	listed map[string]*listedPkg     // by package path
+	shared map[string]*types.Package // packages not depending on pkg
+	done   map[string]bool           // fully read into shared
+	errs   map[string]error          // failed lazy lookups, by import path
+	paths  map[string]string         // import path as written → package path
 }
 
 type listedPkg struct {
@@ -49,7 +50,7 @@ func (l *listedPkg) dependsOn(path string) bool {
 }
 
 func newImporter(pkg *Package, fset *token.FileSet, opts *Options) *importer {
-	return &importer{
+	imp := &importer{
 		pkg:    pkg,
 		fset:   fset,
 		opts:   opts,
@@ -57,14 +58,19 @@ func newImporter(pkg *Package, fset *token.FileSet, opts *Options) *importer {
 		shared: make(map[string]*types.Package),
 		done:   make(map[string]bool),
 		errs:   make(map[string]error),
+		paths:  maps.Clone(pkg.imports),
 	}
+	if imp.paths == nil {
+		imp.paths = make(map[string]string)
+	}
+	return imp
 }
 
 // prefetch lists the package's imports with their export data and reads
 // those that do not depend on the package itself.
 func (imp *importer) prefetch(ctx context.Context) error {
 	var paths []string
-	for _, p := range imp.pkg.imports {
+	for _, p := range imp.paths {
 		if p != imp.pkg.ImportPath && p != "unsafe" && p != "C" {
 			paths = append(paths, p)
 		}
@@ -156,7 +162,7 @@ func (imp *importer) read(m map[string]*types.Package, l *listedPkg, shared bool
 // resolve returns the package path of the import path as written.
 func (imp *importer) resolve(ctx context.Context, path string) (*listedPkg, error) {
 	imp.mu.Lock()
-	resolved, ok := imp.pkg.imports[path]
+	resolved, ok := imp.paths[path]
 	if !ok {
 		resolved = path
 	}
@@ -181,7 +187,7 @@ func (imp *importer) resolve(ctx context.Context, path string) (*listedPkg, erro
 		}
 		if len(out) > 0 && out[0].Error == nil {
 			imp.mu.Lock()
-			imp.pkg.imports[path] = out[0].ImportPath
+			imp.paths[path] = out[0].ImportPath
 			imp.mu.Unlock()
 			return out[0], nil
 		}
@@ -219,7 +225,7 @@ func (ci *checkImporter) ImportFrom(path, _ string, _ types.ImportMode) (*types.
 	if path == "unsafe" {
 		return types.Unsafe, nil
 	}
-	if ci.self != nil && (path == imp.pkg.ImportPath || imp.pkg.imports[path] == imp.pkg.ImportPath) {
+	if ci.self != nil && path == imp.pkg.ImportPath {
 		return ci.self, nil
 	}
 	l, err := imp.resolve(ci.ctx, path)

@@ -103,7 +103,6 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 		Tests: true,
 		Dir:   dir,
 		Env:   environ(opts.clone().Env),
-		Logf:  opts.clone().Logf,
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {

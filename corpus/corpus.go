@@ -26,6 +26,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -72,10 +73,22 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// GOROOT returns the root of the Go standard library sources.
+// GOROOT returns the root of the Go standard library sources: the src
+// directory of $GOROOT, else of 'go env GOROOT'.
 func GOROOT() Root {
-	return Root{Dir: filepath.Join(runtime.GOROOT(), "src")}
+	return Root{Dir: filepath.Join(goroot(), "src")}
 }
+
+var goroot = sync.OnceValue(func() string {
+	if r := os.Getenv("GOROOT"); r != "" {
+		return r
+	}
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+})
 
 // HeldOut reports whether the package with the given import path belongs
 // to the held-out split: FNV-1a-32(pkgPath) % 10 == 0.

@@ -383,7 +383,7 @@ func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, 
 	if f == nil {
 		return nil, fmt.Errorf("no file %s", h.File)
 	}
-	src, err := ast.Apply(f.Text, []ast.Edit{h.Fill(text)})
+	src, err := ast.Apply(f.Text, []ast.Edit{wholeLines(f.Text, ast.IndentFill(f.Text, h, text))})
 	if err != nil {
 		return nil, err
 	}
@@ -466,4 +466,22 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 		return nil, nil
 	}
 	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs}, nil
+}
+
+// wholeLines widens an edit that deletes everything on its lines to delete
+// the lines themselves, so removing a statement leaves no blank line.
+func wholeLines(src string, e ast.Edit) ast.Edit {
+	if strings.TrimSpace(e.New) != "" || e.Start == e.End {
+		return e
+	}
+	ls := strings.LastIndexByte(src[:e.Start], '\n') + 1
+	le := strings.IndexByte(src[e.End:], '\n')
+	if le < 0 {
+		return e
+	}
+	le += e.End
+	if strings.TrimSpace(src[ls:e.Start]) != "" || strings.TrimSpace(src[e.End:le]) != "" {
+		return e
+	}
+	return ast.Edit{Start: ls, End: le + 1}
 }

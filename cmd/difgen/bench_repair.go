@@ -2,14 +2,184 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/difgen/difgen/internal/bench"
 )
 
 // benchRepair declares the flags of 'difgen bench repair' on fs and
 // returns its runner.
 func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+	var (
+		quick     = fs.Bool("quick", false, "a quick run: "+strings.Join(bench.QuickStdPackages, ", ")+", no modules, 1 seed, 1 case per family")
+		jobs      = fs.Int("j", 2, "cases scored in parallel")
+		timeout   = fs.Duration("timeout", 60*time.Second, "time limit of a fixer on one case (and of each go command scoring it)")
+		seeds     = fs.Int("seeds", 2, "seeds per family (1..n)")
+		perFamily = fs.Int("per-family", 2, "corruption cases per family and seed")
+		families  = fs.String("families", "all", "comma-separated families or classes (compile, test, hole)")
+		std       = fs.String("std", strings.Join(bench.StdPackages, ","), "standard-library packages to corrupt (\"\" for none)")
+		modules   = fs.String("modules", "", "file listing module@version [pkgdir] to fetch and corrupt (default: the built-in list; \"none\" for none)")
+		corrupt   = fs.Bool("corrupt", true, "run the corruption benchmark")
+		hefix     = fs.String("humanevalfix", "", "HumanEvalFix Go `file` (jsonl)")
+		mbxp      = fs.String("mbxp", "", "MBXP scored samples `file` (jsonl)")
+		mbxpProbs = fs.String("mbxp-problems", "", "MBXP problems `file` (jsonl), needed with -mbxp")
+		hex       = fs.String("humanevalx", "", "HumanEval-X Go `file` (jsonl)")
+		limit     = fs.Int("limit", 0, "records per suite (0: all)")
+		difgen    = fs.String("difgen", "", "difgen binary to benchmark (default: this one)")
+		model     = fs.String("model", "", "passed to difgen as -model")
+		fixers    = fs.String("fixers", "difgen,goimports,gopls", "fixers to compare")
+		tools     = fs.String("tools", "", "where goimports and gopls are installed (default: <user cache>/difgen/tools)")
+		jsonOut   = fs.Bool("json", false, "print the report as JSON instead of Markdown")
+		svg       = fs.String("svg", "", "write a bar chart of success by family and fixer to `file`")
+		work      = fs.String("work", "", "scratch directory, kept (default: a temporary one, removed)")
+	)
 	return func(ctx context.Context, e *env, args []string) error {
-		return errors.New("bench repair: not yet implemented")
+		if len(args) > 0 {
+			return usageErrorf("bench repair: unexpected arguments %q", args)
+		}
+		if (*mbxp == "") != (*mbxpProbs == "") {
+			return usageErrorf("bench repair: -mbxp and -mbxp-problems go together")
+		}
+		fams, err := bench.ParseFamilies(*families)
+		if err != nil {
+			return usageErrorf("bench repair: -families: %v", err)
+		}
+		opt := bench.Options{
+			Families:     fams,
+			PerFamily:    *perFamily,
+			HumanEvalFix: *hefix,
+			MBXPSamples:  *mbxp,
+			MBXPProblems: *mbxpProbs,
+			HumanEvalX:   *hex,
+			Limit:        *limit,
+			Jobs:         *jobs,
+			Timeout:      *timeout,
+			WorkDir:      *work,
+		}
+		for i := 1; i <= max(*seeds, 1); i++ {
+			opt.Seeds = append(opt.Seeds, int64(i))
+		}
+		if *corrupt {
+			if *std != "" {
+				opt.Std = strings.Split(*std, ",")
+			}
+			switch *modules {
+			case "none":
+			case "":
+				opt.Modules = bench.DefaultModules()
+			default:
+				data, err := os.ReadFile(*modules)
+				if err != nil {
+					return err
+				}
+				if opt.Modules, err = bench.ParseModuleList(*modules, string(data)); err != nil {
+					return err
+				}
+			}
+		}
+		if *quick {
+			opt.Std, opt.Modules, opt.Seeds, opt.PerFamily = bench.QuickStdPackages, nil, []int64{1}, 1
+			if *limit == 0 {
+				opt.Limit = 5
+			}
+		}
+		for _, p := range []string{*hefix, *mbxp, *mbxpProbs, *hex} {
+			if p != "" {
+				if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+					return fmt.Errorf("bench repair: %s: not a suite file", p)
+				}
+			}
+		}
+		logf := func(format string, args ...any) { fmt.Fprintf(e.stderr, "bench: "+format+"\n", args...) }
+		opt.Logf = logf
+
+		toolDir := *tools
+		if toolDir == "" {
+			if cache, err := os.UserCacheDir(); err == nil {
+				toolDir = filepath.Join(cache, "difgen", "tools")
+			}
+		}
+		var goimports, gopls string
+		var goimportsErr, goplsErr error
+		for _, name := range strings.Split(*fixers, ",") {
+			switch strings.TrimSpace(name) {
+			case "difgen":
+				exe := *difgen
+				if exe == "" {
+					if exe, err = os.Executable(); err != nil {
+						return err
+					}
+				}
+				var extra []string
+				if *model != "" {
+					extra = append(extra, "-model="+*model)
+				}
+				opt.Fixers = append(opt.Fixers, bench.DifgenFixer(exe, extra...))
+			case "goimports", "gopls":
+				if goimports == "" && goimportsErr == nil {
+					logf("installing goimports %s in %s", bench.GoimportsVersion, toolDir)
+					goimports, goimportsErr = bench.InstallTool(ctx, toolDir, "golang.org/x/tools/cmd/goimports", bench.GoimportsVersion)
+				}
+				if name == "goimports" {
+					f := bench.GoimportsFixer(goimports)
+					if goimportsErr != nil {
+						f.Unavailable = goimportsErr.Error()
+					}
+					opt.Fixers = append(opt.Fixers, f)
+					continue
+				}
+				logf("installing gopls %s in %s", bench.GoplsVersion, toolDir)
+				gopls, goplsErr = bench.InstallTool(ctx, toolDir, "golang.org/x/tools/gopls", bench.GoplsVersion)
+				f := bench.GoplsFixer(gopls, goimports)
+				if goplsErr != nil {
+					f.Unavailable = goplsErr.Error()
+				} else if goimportsErr != nil {
+					f.Unavailable = goimportsErr.Error()
+				}
+				opt.Fixers = append(opt.Fixers, f)
+			default:
+				return usageErrorf("bench repair: unknown fixer %q; want difgen, goimports or gopls", name)
+			}
+		}
+		if e.terminal {
+			start := time.Now()
+			opt.Progress = func(done, total int) {
+				const width = 30
+				n := width * done / max(total, 1)
+				fmt.Fprintf(e.stderr, "\r[%s%s] %d/%d %s ", strings.Repeat("#", n), strings.Repeat(" ", width-n), done, total, time.Since(start).Round(time.Second))
+				if done == total {
+					fmt.Fprintln(e.stderr)
+				}
+			}
+		}
+		rep, err := bench.Run(ctx, opt)
+		if err != nil {
+			return fmt.Errorf("bench repair: %v", err)
+		}
+		if *svg != "" {
+			f, err := os.Create(*svg)
+			if err != nil {
+				return err
+			}
+			if err := rep.WriteSVG(f); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+		}
+		if *jsonOut {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		return rep.WriteMarkdown(e.stdout)
 	}
 }

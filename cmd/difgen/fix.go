@@ -256,7 +256,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	return report(ctx, e, fl, cwd, results)
 }
 
-func repairPackage(ctx context.Context, pkg *constraints.Package, den model.Denoiser, fl *repairFlags, b budget,
+func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoiserFactory, fl *repairFlags, b budget,
 	copts *constraints.Options, fill bool, pos *position, prog *progress, logf func(string, ...any)) *pkgResult {
 	out := &pkgResult{pkg: pkg}
 	if len(pkg.Errors) > 0 && len(pkg.GoFiles)+len(pkg.TestGoFiles)+len(pkg.XTestGoFiles) == 0 {
@@ -288,7 +288,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, den model.Deno
 		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text)
 	}
 	opts := &refine.Options{
-		Denoiser:   den,
+		Denoiser:   newDen(cv),
 		Candidates: fl.candidates,
 		MaxSteps:   b.steps,
 		MaxCalls:   b.calls,

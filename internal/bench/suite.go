@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
@@ -13,6 +12,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -228,14 +228,17 @@ func ReadMBXP(samplesPath, problemsPath string) ([]*Case, []error, error) {
 	return cases, errs, nil
 }
 
-// humanEvalProgram is package main with the prompt (imports, doc and
-// signature) and body, keeping only the imports it uses.
+// humanEvalProgram is the prompt (imports, doc and signature) and body
+// in package solution, keeping only the imports it uses. The suites say
+// package main, but a main package without func main does not build.
 func humanEvalProgram(prompt, body string) string {
-	return pruneImports("package main\n\n" + prompt + body)
+	return pruneImports("package solution\n\n" + prompt + body)
 }
 
+var packageMain = regexp.MustCompile(`(?m)^package main\b`)
+
 func humanEvalTest(r record) string {
-	return r.str("test_setup") + "\n" + r.str("test")
+	return packageMain.ReplaceAllString(r.str("test_setup"), "package solution") + "\n" + r.str("test")
 }
 
 // pruneImports deletes the imports src does not use and formats it; src
@@ -284,5 +287,3 @@ func normalize(src string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
-
-var errNotRun = errors.New("not run")

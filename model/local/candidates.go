@@ -375,6 +375,9 @@ func (c *holeCtx) exprCandidates() {
 		}
 		return
 	}
+	if c.selectorMembers() {
+		return
+	}
 	exp := c.expected
 	add := func(text string, t types.Type, prior float64, src string) {
 		if exp != nil && !assignable(t, exp) {
@@ -688,4 +691,38 @@ var stdPackages = map[string]string{
 	"hex": "encoding/hex", "binary": "encoding/binary", "atomic": "sync/atomic",
 	"rand": "math/rand", "http": "net/http", "url": "net/url", "exec": "os/exec",
 	"log": "log", "iter": "iter", "base64": "encoding/base64",
+}
+
+// selectorMembers proposes, for an identifier hole that is the selected
+// name of x.Sel, the names x offers: a package's exported members or a
+// type's fields and methods. It reports whether the hole is such a name.
+func (c *holeCtx) selectorMembers() bool {
+	id, ok := c.node.(*goast.Ident)
+	if !ok || len(c.path) < 2 {
+		return false
+	}
+	sel, ok := c.path[1].(*goast.SelectorExpr)
+	if !ok || sel.Sel != id {
+		return false
+	}
+	var names []string
+	if x, ok := sel.X.(*goast.Ident); ok {
+		if pn, ok := c.info.Uses[x].(*types.PkgName); ok {
+			for _, n := range pn.Imported().Scope().Names() {
+				if token.IsExported(n) {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	if names == nil {
+		for _, o := range members(valid(c.info.TypeOf(sel.X)), c.pkg) {
+			names = append(names, o.Name())
+		}
+	}
+	for _, n := range names {
+		d := editDistance(strings.ToLower(id.Name), strings.ToLower(n))
+		c.add(n, -1-0.3*float64(min(d, 10)), "member")
+	}
+	return true
 }

@@ -104,7 +104,7 @@ func (c *holeCtx) replaceNear(wrong string, names []string, afterDot bool, base 
 	limit = min(limit, 3)
 	seen := map[string]bool{}
 	for _, n := range names {
-		if n == wrong || seen[n] || n == "_" || n == "__" {
+		if n == wrong || seen[n] || n == "_" || n == "__" || wrong == "__" {
 			continue
 		}
 		seen[n] = true
@@ -124,6 +124,9 @@ func (c *holeCtx) replaceNear(wrong string, names []string, afterDot bool, base 
 // replaceIdent returns src with each identifier token old (only those
 // after a dot when afterDot) replaced by new, or "" when there is none.
 func replaceIdent(src, old, new string, afterDot bool) string {
+	if src == old {
+		return new
+	}
 	var sb strings.Builder
 	last, found := 0, false
 	for _, t := range scanTokens(src) {

@@ -19,7 +19,7 @@ import (
 type Options struct {
 	// Verify is how many of the best-scored candidates of each hole are
 	// type-checked in process (against the request's package, with the
-	// candidate applied) before the final ranking. 0 means 48; a negative
+	// candidate applied) before the final ranking. 0 means 24; a negative
 	// value turns verification off.
 	Verify int
 	// Templates are the statement shapes used for statement and body
@@ -44,10 +44,9 @@ type Denoiser struct {
 	opts      Options
 	templates []Template
 
-	mu   sync.Mutex // guards std
-	std  map[string]*types.Package
-	imp  types.Importer
-	impl sync.Once
+	mu  sync.Mutex // guards std
+	std map[string]*types.Package
+	imp types.Importer
 }
 
 // New returns a local denoiser that ranks candidates with lm. A nil lm
@@ -58,7 +57,7 @@ func New(lm TokenModel, opts *Options) *Denoiser {
 		d.opts = *opts
 	}
 	if d.opts.Verify == 0 {
-		d.opts.Verify = 48
+		d.opts.Verify = 24
 	}
 	if d.opts.Span == 0 {
 		d.opts.Span = 3
@@ -103,10 +102,13 @@ func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Resp
 
 // lmWeight scales the token model's log-probability against the priors;
 // tokenBonus offsets the cost of each fill token so that longer fills are
-// not ruled out by length alone.
+// not ruled out by length alone; lmClamp bounds the token model's say, so
+// that a fix the diagnostics call for (priors of 6 to 9) outranks a fill
+// the model merely likes.
 const (
-	lmWeight   = 0.5
+	lmWeight   = 0.3
 	tokenBonus = 2.5
+	lmClamp    = 3
 )
 
 // rank scores, checks and orders c's candidates and returns the best k.
@@ -121,7 +123,7 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 		if d.lm != nil {
 			fill := ast.Tokenize(x.text)
 			lp := d.lm.LogProb(left, fill, right)
-			x.score += lmWeight * (lp + tokenBonus*float64(len(fill)))
+			x.score += max(-lmClamp, min(lmClamp, lmWeight*(lp+tokenBonus*float64(len(fill)))))
 		}
 		x.tie = tieHash(seed, x.text)
 	}

@@ -86,8 +86,8 @@ type table struct {
 	c     []uint32
 }
 
-func (t *table) find(h uint64) int {
-	i, ok := slices.BinarySearch(t.ctx, h)
+func (tb *table) find(h uint64) int {
+	i, ok := slices.BinarySearch(tb.ctx, h)
 	if !ok {
 		return -1
 	}
@@ -95,13 +95,13 @@ func (t *table) find(h uint64) int {
 }
 
 // count returns the count of w in context i.
-func (t *table) count(i int, w uint32) uint32 {
-	ws := t.w[t.off[i]:t.off[i+1]]
+func (tb *table) count(i int, w uint32) uint32 {
+	ws := tb.w[tb.off[i]:tb.off[i+1]]
 	j, ok := slices.BinarySearch(ws, w)
 	if !ok {
 		return 0
 	}
-	return t.c[int(t.off[i])+j]
+	return tb.c[int(tb.off[i])+j]
 }
 
 // A window is the context of a masked position in token ids: l[0] is the
@@ -242,8 +242,18 @@ func (m *NGram) window(buf []byte, left, right []ast.Token) (window, []byte) {
 
 // prob returns the interpolated probability of id in window w.
 func (m *NGram) prob(w *window, id uint32) float64 {
-	p, weight := 0.0, 1.0
-	for t := range m.tab {
+	p, weight := m.partial(w, id, nTab)
+	if int(id) < len(m.uni) {
+		p += weight * m.uni[id]
+	}
+	return p
+}
+
+// partial returns the mass that the first ntab tables give id in window
+// w, and the mass they leave to what follows in the chain.
+func (m *NGram) partial(w *window, id uint32, ntab int) (p, weight float64) {
+	weight = 1
+	for t := range ntab {
 		tb := &m.tab[t]
 		h, ok := ctxHash(t, w)
 		if !ok {
@@ -258,10 +268,7 @@ func (m *NGram) prob(w *window, id uint32) float64 {
 		}
 		weight *= float64(tb.gamma[i])
 	}
-	if int(id) < len(m.uni) {
-		p += weight * m.uni[id]
-	}
-	return p
+	return p, weight
 }
 
 // tokenProb returns the probability of token t in window w.
@@ -339,12 +346,18 @@ func (a *accum) add(id uint32, v float64) {
 // candidates returns the ids with the highest probability in window w,
 // best first, at most k (and their probabilities).
 func (m *NGram) candidates(w *window, k int) ([]uint32, []float64) {
+	return m.candidatesIn(w, k, nTab)
+}
+
+// candidatesIn is candidates over the first ntab tables only (and no
+// unigram base when ntab < nTab).
+func (m *NGram) candidatesIn(w *window, k, ntab int) ([]uint32, []float64) {
 	a, _ := m.accPool.Get().(*accum)
 	if a == nil || len(a.p) != len(m.keys) {
 		a = &accum{p: make([]float64, len(m.keys))}
 	}
 	weight := 1.0
-	for t := range m.tab {
+	for t := range ntab {
 		tb := &m.tab[t]
 		h, ok := ctxHash(t, w)
 		if !ok {
@@ -362,9 +375,13 @@ func (m *NGram) candidates(w *window, k int) ([]uint32, []float64) {
 		}
 		weight *= float64(tb.gamma[i])
 	}
-	// The most frequent tokens (lowest ids) are always candidates.
-	for id := uint32(0); id < uint32(min(len(m.keys), 64)); id++ {
-		a.add(id, 1e-300)
+	if ntab < nTab {
+		weight = 0 // no base: the caller adds what follows the chain
+	} else {
+		// The most frequent tokens (lowest ids) are always candidates.
+		for id := uint32(0); id < uint32(min(len(m.keys), 64)); id++ {
+			a.add(id, 1e-300)
+		}
 	}
 	var top topK
 	top.k = k

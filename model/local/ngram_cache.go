@@ -8,16 +8,18 @@ import (
 	"github.com/difgen/difgen/ast"
 )
 
-// CacheWeight is the weight of the package-local cache in a model
-// returned by WithCache: P(w) = (1-CacheWeight)·P_model(w) +
-// CacheWeight·P_cache(w).
-const CacheWeight = 0.35
+// cacheTables is how many of the cache's tables, the most specific
+// first, stand before the trained model in the back-off chain of a
+// cached model: those with at least two tokens of context.
+const cacheTables = 6
 
 // WithCache returns m combined with a package-local cache: an open
 // n-gram model of the same shape counted over texts (the Go source of the
-// package being repaired, holes included or not), so the package's own
-// names and phrases weigh most. Its vocabulary is everything in texts,
-// so it proposes identifiers the trained vocabulary does not know.
+// package being repaired), so the package's own names and phrases weigh
+// most. The cache's tables with two or more context tokens go first in
+// the back-off chain, with their own discounts; the mass they leave goes
+// to m. Its vocabulary is everything in texts, so it proposes identifiers
+// the trained vocabulary does not know.
 func (m *NGram) WithCache(texts ...string) TokenModel {
 	seqs := make([][]ast.Token, len(texts))
 	for i, t := range texts {
@@ -44,7 +46,21 @@ type cached struct {
 }
 
 func (x *cached) tokProb(left, right []ast.Token, t ast.Token) float64 {
-	return (1-CacheWeight)*x.m.tokProb(left, right, t) + CacheWeight*x.c.tokProb(left, right, t)
+	var buf [64]byte
+	wm, b := x.m.window(buf[:0], left, right)
+	wc, b := x.c.window(b, left, right)
+	return x.prob(b, &wm, &wc, t)
+}
+
+func (x *cached) prob(buf []byte, wm, wc *window, t ast.Token) float64 {
+	pc, gamma := 0.0, 1.0
+	if id, f, _ := x.c.lookup(buf, t); f != 0 {
+		pc, gamma = x.c.partial(wc, id, cacheTables)
+	} else {
+		_, gamma = x.c.partial(wc, math.MaxUint32>>(32-wBits), cacheTables)
+	}
+	pm, _ := x.m.tokenProb(buf, wm, t)
+	return pc + gamma*pm
 }
 
 func (x *cached) LogProb(left, fill, right []ast.Token) float64 {
@@ -68,17 +84,13 @@ func (x *cached) Predict(left, right []ast.Token, k int) []Prediction {
 	var cands []cand
 	seen := map[string]bool{}
 	mids, _ := x.m.candidates(&wm, n)
-	cids, _ := x.c.candidates(&wc, n)
+	cids, _ := x.c.candidatesIn(&wc, n, cacheTables)
 	add := func(key string) {
 		if seen[key] {
 			return
 		}
 		seen[key] = true
-		t := keyToken(key)
-		pm, b2 := x.m.tokenProb(b, &wm, t)
-		pc, b3 := x.c.tokenProb(b2, &wc, t)
-		b = b3
-		cands = append(cands, cand{key, (1-CacheWeight)*pm + CacheWeight*pc})
+		cands = append(cands, cand{key, x.prob(b, &wm, &wc, keyToken(key))})
 	}
 	for _, id := range mids {
 		add(x.m.keys[id])

@@ -173,7 +173,11 @@ func (t *Trainer) train(ctx context.Context, open bool) (*NGram, error) {
 			if specs[ti].l+specs[ti].r < 2 {
 				p = 1
 			}
-			m.tab[ti] = countTable(seq, ti, p)
+			d := -1.0 // estimated
+			if open {
+				d = cacheDiscount
+			}
+			m.tab[ti] = countTable(seq, ti, p, d)
 			mu.Lock()
 			done++
 			if t.opts.Progress != nil {
@@ -198,9 +202,14 @@ func (t *Trainer) train(ctx context.Context, open bool) (*NGram, error) {
 	return m, nil
 }
 
+// cacheDiscount is the fixed discount of a package cache's tables: their
+// counts are too few to estimate one, and nearly all are singletons.
+const cacheDiscount = 0.7
+
 // countTable counts table ti over seq, dropping entries seen fewer than
-// prune times.
-func countTable(seq []uint32, ti int, prune uint32) table {
+// prune times. The discount is d, or estimated from the counts when d < 0
+// (and then kept within [0.3, 0.9]).
+func countTable(seq []uint32, ti int, prune uint32, d float64) table {
 	keys := make([]uint64, 0, len(seq))
 	var w window
 	w.nl, w.nr = 2, 2
@@ -225,9 +234,12 @@ func countTable(seq []uint32, ti int, prune uint32) table {
 			n2++
 		}
 	})
-	tb := table{d: 0.75}
-	if n1 > 0 {
-		tb.d = n1 / (n1 + 2*n2)
+	tb := table{d: d}
+	if d < 0 {
+		tb.d = 0.75
+		if n1 > 0 {
+			tb.d = min(max(n1/(n1+2*n2), 0.3), 0.9)
+		}
 	}
 	const wMask = 1<<wBits - 1
 	var (

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // FormatVersion is the version of the model file format; it is part of
@@ -27,9 +28,10 @@ const magic = "difgenTM"
 //	uvarint  vocabulary size V, then V × (uvarint len, key bytes)
 //	uvarint  classes U, then U × (uvarint id, uvarint types)
 //	V × float64  unigram probabilities (little endian)
-//	8 tables: float64 discount, uvarint contexts, uvarint entries, then per
-//	          context: uvarint hash delta, uvarint count, uvarint entries,
-//	          and per entry uvarint id delta, uvarint count
+//	8 tables, each uvarint byte length, then float64 discount, uvarint
+//	          contexts, uvarint entries, and per context: uvarint hash
+//	          delta, uvarint count, uvarint entries, and per entry uvarint
+//	          id delta, uvarint count
 //	uint32   CRC-32 (IEEE) of everything before it
 //
 // Context gammas are recomputed on load.
@@ -68,25 +70,11 @@ func (m *NGram) WriteTo(w io.Writer) (int64, error) {
 	for _, p := range m.uni {
 		f64(p)
 	}
+	var tb []byte
 	for i := range m.tab {
-		tb := &m.tab[i]
-		f64(tb.d)
-		uv(uint64(len(tb.ctx)))
-		uv(uint64(len(tb.w)))
-		prev := uint64(0)
-		for j, h := range tb.ctx {
-			uv(h - prev)
-			prev = h
-			uv(uint64(tb.n[j]))
-			lo, hi := tb.off[j], tb.off[j+1]
-			uv(uint64(hi - lo))
-			pw := uint32(0)
-			for e := lo; e < hi; e++ {
-				uv(uint64(tb.w[e] - pw))
-				pw = tb.w[e]
-				uv(uint64(tb.c[e]))
-			}
-		}
+		tb = m.tab[i].append(tb[:0])
+		uv(uint64(len(tb)))
+		bw.Write(tb)
 	}
 	if err := bw.Flush(); err != nil {
 		return cw.n, err
@@ -94,6 +82,28 @@ func (m *NGram) WriteTo(w io.Writer) (int64, error) {
 	binary.LittleEndian.PutUint32(tmp[:4], h.Sum32())
 	_, err = w.Write(tmp[:4])
 	return cw.n + 4, err
+}
+
+// append appends the encoding of tb to b.
+func (tb *table) append(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(tb.d))
+	b = binary.AppendUvarint(b, uint64(len(tb.ctx)))
+	b = binary.AppendUvarint(b, uint64(len(tb.w)))
+	prev := uint64(0)
+	for j, h := range tb.ctx {
+		b = binary.AppendUvarint(b, h-prev)
+		prev = h
+		b = binary.AppendUvarint(b, uint64(tb.n[j]))
+		lo, hi := tb.off[j], tb.off[j+1]
+		b = binary.AppendUvarint(b, uint64(hi-lo))
+		pw := uint32(0)
+		for e := lo; e < hi; e++ {
+			b = binary.AppendUvarint(b, uint64(tb.w[e]-pw))
+			pw = tb.w[e]
+			b = binary.AppendUvarint(b, uint64(tb.c[e]))
+		}
+	}
+	return b
 }
 
 type countWriter struct {
@@ -182,43 +192,27 @@ func Decode(data []byte) (*NGram, error) {
 	for i := range m.uni {
 		m.uni[i] = math.Float64frombits(binary.LittleEndian.Uint64(d.bytes(8)))
 	}
+	// Tables are length-prefixed and decoded concurrently.
+	var (
+		wg   sync.WaitGroup
+		errs [nTab]error
+	)
 	for i := range m.tab {
-		tb := &m.tab[i]
-		tb.d = math.Float64frombits(binary.LittleEndian.Uint64(d.bytes(8)))
-		nc, ne := d.uv(), d.uv()
-		if d.err != nil || nc > uint64(len(d.b)) || ne > uint64(len(d.b)) {
+		n := d.uv()
+		if d.err != nil || n > uint64(len(d.b)) {
 			return nil, d.fail()
 		}
-		tb.ctx = make([]uint64, nc)
-		tb.n = make([]uint32, nc)
-		tb.gamma = make([]float32, nc)
-		tb.off = make([]uint32, nc+1)
-		tb.w = make([]uint32, ne)
-		tb.c = make([]uint32, ne)
-		h, e := uint64(0), uint64(0)
-		for j := range tb.ctx {
-			h += d.uv()
-			tb.ctx[j] = h
-			n := d.uv()
-			tb.n[j] = uint32(n)
-			k := d.uv()
-			tb.off[j] = uint32(e)
-			if e+k > ne || n == 0 {
-				return nil, d.fail()
-			}
-			w, kept := uint64(0), 0.0
-			for x := e; x < e+k; x++ {
-				w += d.uv()
-				c := d.uv()
-				tb.w[x], tb.c[x] = uint32(w), uint32(c)
-				kept += float64(c) - tb.d
-			}
-			e += k
-			tb.gamma[j] = float32(1 - kept/float64(n))
-		}
-		tb.off[nc] = uint32(e)
-		if e != ne {
-			return nil, d.fail()
+		b := d.bytes(int(n))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = m.tab[i].decode(b)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
 	if d.err != nil || len(d.b) != 0 {
@@ -226,6 +220,48 @@ func Decode(data []byte) (*NGram, error) {
 	}
 	m.info.Vocab = nv
 	return m, nil
+}
+
+// decode decodes a table encoded by append.
+func (tb *table) decode(b []byte) error {
+	d := decoder{b: b}
+	tb.d = math.Float64frombits(binary.LittleEndian.Uint64(d.bytes(8)))
+	nc, ne := d.uv(), d.uv()
+	if d.err != nil || nc > uint64(len(d.b)) || ne > uint64(len(d.b)) {
+		return d.fail()
+	}
+	tb.ctx = make([]uint64, nc)
+	tb.n = make([]uint32, nc)
+	tb.gamma = make([]float32, nc)
+	tb.off = make([]uint32, nc+1)
+	tb.w = make([]uint32, ne)
+	tb.c = make([]uint32, ne)
+	h, e := uint64(0), uint64(0)
+	for j := range tb.ctx {
+		h += d.uv()
+		tb.ctx[j] = h
+		n := d.uv()
+		tb.n[j] = uint32(n)
+		k := d.uv()
+		tb.off[j] = uint32(e)
+		if e+k > ne || n == 0 {
+			return d.fail()
+		}
+		w, kept := uint64(0), 0.0
+		for x := e; x < e+k; x++ {
+			w += d.uv()
+			c := d.uv()
+			tb.w[x], tb.c[x] = uint32(w), uint32(c)
+			kept += float64(c) - tb.d
+		}
+		e += k
+		tb.gamma[j] = float32(1 - kept/float64(n))
+	}
+	tb.off[nc] = uint32(e)
+	if e != ne || d.err != nil || len(d.b) != 0 {
+		return d.fail()
+	}
+	return nil
 }
 
 type decoder struct {

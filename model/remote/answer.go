@@ -199,8 +199,21 @@ func reindent(s, indent string) string {
 			common = lead
 		}
 	}
+	// Space indentation becomes tabs, one per unit of the smallest indent.
+	unit := 0
+	for _, l := range lines {
+		l = strings.TrimPrefix(l, common)
+		n := len(l) - len(strings.TrimLeft(l, " "))
+		if n > 0 && strings.TrimSpace(l) != "" && (unit == 0 || n < unit) {
+			unit = n
+		}
+	}
 	for i, l := range lines {
 		l = strings.TrimPrefix(l, common)
+		if unit > 0 {
+			n := len(l) - len(strings.TrimLeft(l, " "))
+			l = strings.Repeat("\t", n/unit) + l[n/unit*unit:]
+		}
 		if strings.TrimSpace(l) == "" {
 			l = ""
 		} else if i > 0 {

@@ -125,7 +125,9 @@ func (d *Denoiser) chat(ctx context.Context, job *job, msgs []openai.ChatComplet
 			req.N, req.Stop = 0, nil
 			want = 1
 		} else {
-			req.MaxTokens = maxTok
+			// max_tokens is deprecated at OpenAI but the field that
+			// Ollama, vLLM, llama.cpp, DeepSeek and Mistral read.
+			req.MaxTokens = maxTok //lint:ignore SA1019 see above
 			req.Temperature = d.temperature(k)
 			req.LogProbs = d.logprobs
 		}

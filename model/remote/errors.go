@@ -121,6 +121,9 @@ func (d *Denoiser) explain(ctx context.Context, url string, err error) error {
 	case status != 0:
 		return mk(status, "%s answered %d: %s", url, status, msg)
 	}
+	if m := err.Error(); strings.HasPrefix(m, "remote: ") {
+		return &Error{Msg: d.scrub(oneLine(m))}
+	}
 	return mk(0, "%s: %s", url, oneLine(err.Error()))
 }
 

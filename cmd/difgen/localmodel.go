@@ -1,4 +1,4 @@
-package local
+package main
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"path/filepath"
 
 	"github.com/difgen/difgen/corpus"
+	"github.com/difgen/difgen/model/local"
 )
 
-// DefaultOptions configures Default and Build. The zero value loads or
+// modelOptions configures loadModel and buildModel. The zero value loads or
 // builds the full standard-library model in the user's cache directory.
-type DefaultOptions struct {
+type modelOptions struct {
 	// Path is the model file. Empty means $DIFGEN_MODEL, else
-	// os.UserCacheDir()/difgen/model-v<FormatVersion>.bin (with -holdout
+	// os.UserCacheDir()/difgen/model-v<local.FormatVersion>.bin (with -holdout
 	// before .bin for a Holdout model).
 	Path string
 	// Holdout leaves the held-out packages (see corpus.HeldOut) out of
@@ -26,8 +27,8 @@ type DefaultOptions struct {
 	// Holdout.
 	Corpus *corpus.Options
 	// Train configures the counting; nil means defaults.
-	Train *TrainOptions
-	// NoWrite keeps a model built by Default out of the cache file.
+	Train *local.TrainOptions
+	// NoWrite keeps a model built by loadModel out of the cache file.
 	NoWrite bool
 	// Progress, if set, reports building: stage is "read" (files
 	// tokenized) or "count" (tables counted).
@@ -35,9 +36,9 @@ type DefaultOptions struct {
 }
 
 // DefaultPath returns the model file Default uses for opts.
-func DefaultPath(opts *DefaultOptions) (string, error) {
+func modelPath(opts *modelOptions) (string, error) {
 	if opts == nil {
-		opts = new(DefaultOptions)
+		opts = new(modelOptions)
 	}
 	if opts.Path != "" {
 		return opts.Path, nil
@@ -49,35 +50,35 @@ func DefaultPath(opts *DefaultOptions) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("locating the model cache: %w", err)
 	}
-	name := fmt.Sprintf("model-v%d.bin", FormatVersion)
+	name := fmt.Sprintf("model-v%d.bin", local.FormatVersion)
 	if opts.Holdout {
-		name = fmt.Sprintf("model-v%d-holdout.bin", FormatVersion)
+		name = fmt.Sprintf("model-v%d-holdout.bin", local.FormatVersion)
 	}
 	return filepath.Join(dir, "difgen", name), nil
 }
 
 // Default loads the token model from its file (see DefaultPath) or, when
-// the file is missing or of another format version, builds it with Build
+// the file is missing or of another format version, builds it with buildModel
 // and writes it there atomically.
-func Default(ctx context.Context, opts *DefaultOptions) (*NGram, error) {
+func loadModel(ctx context.Context, opts *modelOptions) (*local.NGram, error) {
 	if opts == nil {
-		opts = new(DefaultOptions)
+		opts = new(modelOptions)
 	}
-	path, err := DefaultPath(opts)
+	path, err := modelPath(opts)
 	if err != nil {
 		return nil, err
 	}
-	m, err := ReadFile(path)
+	m, err := local.ReadFile(path)
 	if err == nil {
-		if m.info.Holdout != opts.Holdout {
-			return nil, fmt.Errorf("%s: model holdout=%v, want %v", path, m.info.Holdout, opts.Holdout)
+		if m.Info().Holdout != opts.Holdout {
+			return nil, fmt.Errorf("%s: model holdout=%v, want %v", path, m.Info().Holdout, opts.Holdout)
 		}
 		return m, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrVersion) {
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, local.ErrVersion) {
 		return nil, err
 	}
-	m, err = Build(ctx, opts)
+	m, err = buildModel(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +91,9 @@ func Default(ctx context.Context, opts *DefaultOptions) (*NGram, error) {
 }
 
 // Build trains a model on the corpus of opts (GOROOT/src by default).
-func Build(ctx context.Context, opts *DefaultOptions) (*NGram, error) {
+func buildModel(ctx context.Context, opts *modelOptions) (*local.NGram, error) {
 	if opts == nil {
-		opts = new(DefaultOptions)
+		opts = new(modelOptions)
 	}
 	var copts corpus.Options
 	if opts.Corpus != nil {
@@ -102,14 +103,14 @@ func Build(ctx context.Context, opts *DefaultOptions) (*NGram, error) {
 	if opts.Progress != nil {
 		copts.Progress = func(done, total int) { opts.Progress("read", done, total) }
 	}
-	var topts TrainOptions
+	var topts local.TrainOptions
 	if opts.Train != nil {
 		topts = *opts.Train
 	}
 	if opts.Progress != nil {
 		topts.Progress = func(done, total int) { opts.Progress("count", done, total) }
 	}
-	t := NewTrainer(&topts)
+	t := local.NewTrainer(&topts)
 	if err := corpus.Walk(ctx, &copts, func(d *corpus.Doc) error {
 		t.Add(d.Tokens)
 		return nil

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/model"
+	"github.com/difgen/difgen/model/local"
+	"github.com/difgen/difgen/model/remote"
+)
+
+// A denoiserFactory makes the denoiser for one package's canvas: the local
+// model takes the package's own text as its cache.
+type denoiserFactory func(cv *ast.Canvas) model.Denoiser
+
+// newDenoiser returns the factory for the -model flag's value: "local",
+// or a remote endpoint such as openai:gpt-4.1.
+func newDenoiser(ctx context.Context, e *env, spec string, logf func(string, ...any)) (denoiserFactory, error) {
+	if spec == "local" || spec == "" {
+		path, err := modelPath(nil)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(path); err != nil {
+			fmt.Fprintf(e.stderr, "difgen: building the local model from GOROOT/src (first use; cached in %s)\n", path)
+		}
+		m, err := loadModel(ctx, &modelOptions{Progress: trainProgress(e)})
+		clearProgress(e)
+		if err != nil {
+			return nil, fmt.Errorf("local model: %v (rebuild it with 'difgen train')", err)
+		}
+		return func(cv *ast.Canvas) model.Denoiser {
+			var texts []string
+			for _, f := range cv.Files() {
+				texts = append(texts, f.Text)
+			}
+			return local.New(m.WithCache(texts...), nil)
+		}, nil
+	}
+	if !strings.Contains(spec, ":") {
+		return nil, fmt.Errorf("-model %s: want local or provider:name (providers: %s)", spec, strings.Join(remote.Providers(), ", "))
+	}
+	d, err := remote.Parse(spec, os.Getenv, &remote.Options{Logf: logf})
+	if err != nil {
+		return nil, err
+	}
+	return func(*ast.Canvas) model.Denoiser { return d }, nil
+}

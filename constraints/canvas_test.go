@@ -1,0 +1,93 @@
+package constraints_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/constraints"
+)
+
+func withoutFile(cv *dast.Canvas, name string) *dast.Canvas {
+	var keep []*dast.File
+	for _, f := range cv.Files() {
+		if f.Name != name {
+			keep = append(keep, f)
+		}
+	}
+	return dast.NewCanvas(cv.Dir, keep...)
+}
+
+// TestCanvasOverlay checks that every category sees the canvas, not the
+// disk: the disk has a bug that the canvas fixes, with a new import that
+// the package did not have when loaded.
+func TestCanvasOverlay(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod":    "module example.com/m\n\ngo 1.26\n",
+		"a.go":      "package m\n\n// Up upper-cases s.\nfunc Up(s string) string { return s }\n",
+		"b.go":      "package m\n\nfunc broken() { undefinedThing() }\n",
+		"a_test.go": "package m\n\nimport \"testing\"\n\nfunc TestUp(t *testing.T) {\n\tif Up(\"a\") != \"A\" {\n\t\tt.Fatal(\"not upper\")\n\t}\n}\n",
+	})
+	before := hashTree(t, dir)
+	pkg := loadOne(t, dir, nil)
+	chk, err := constraints.NewChecker(ctx, pkg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, err := pkg.Canvas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := chk.Check(ctx, disk, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Code != "UndeclaredName" {
+		t.Fatalf("disk findings = %v, want one undefined name", r.Findings)
+	}
+
+	// Delete b.go from the canvas and fix Up with a new import.
+	a := filepath.Join(dir, "a.go")
+	fixed := disk.WithText(a, "package m\n\nimport \"strings\"\n\n// Up upper-cases s.\nfunc Up(s string) string { return strings.ToUpper(s) }\n")
+	fixed = withoutFile(fixed, filepath.Join(dir, "b.go"))
+	r, err = chk.Check(ctx, fixed, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 0 || r.Reached != constraints.Tests || r.TestsRun != 1 || r.TestsFailed != 0 {
+		t.Errorf("fixed canvas: findings %v, reached %s, run %d, failed %d; want clean tests", r.Findings, r.Reached, r.TestsRun, r.TestsFailed)
+	}
+
+	// The same canvas with a wrong fill fails the test, and only there.
+	wrong := fixed.WithText(a, strings.Replace(fixed.File(a).Text, "ToUpper", "ToLower", 1))
+	r, err = chk.Check(ctx, wrong, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Category != constraints.Tests || r.Findings[0].Line != 7 {
+		t.Errorf("wrong fill: findings %v, want one test failure at a_test.go:7", r.Findings)
+	}
+	if len(r.Suspicious) == 0 || filepath.Base(r.Suspicious[0].File) != "a.go" || r.Suspicious[0].Line != 6 {
+		t.Errorf("wrong fill: suspects %+v, want a.go:6 first", r.Suspicious)
+	}
+
+	// With tests off, the same canvas stops after the build.
+	off, err := constraints.NewChecker(ctx, pkg, &constraints.Options{Tests: constraints.TestsOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = off.Check(ctx, wrong, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 0 || r.Reached != constraints.Build {
+		t.Errorf("tests off: findings %v, reached %s; want clean at build", r.Findings, r.Reached)
+	}
+	if hashTree(t, dir) != before {
+		t.Errorf("checking wrote into the package tree")
+	}
+}

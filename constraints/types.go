@@ -1,0 +1,123 @@
+package constraints
+
+import (
+	"context"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	dast "github.com/difgen/difgen/ast"
+)
+
+type typesResult struct {
+	pkg, xpkg     *types.Package
+	info          *types.Info
+	files, xfiles []*ast.File
+	names, xnames []string
+	findings      []Finding
+}
+
+// checkTypes type-checks the package with its in-package test files, then
+// the external test package against that result. The caller holds
+// c.typesMu.
+func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit) *typesResult {
+	tr := &typesResult{info: newInfo()}
+	hasCgo := false
+	for _, u := range units {
+		if u.kind == kindTest || u.kind == kindXTest {
+			if c.opts.Tests == TestsOff {
+				continue // with tests off, test files are not checked at all
+			}
+		}
+		switch u.kind {
+		case kindPkg, kindTest:
+			tr.files = append(tr.files, u.ast)
+			tr.names = append(tr.names, u.file.Name)
+			if importsC(u.ast) {
+				hasCgo = true
+			}
+		case kindXTest:
+			tr.xfiles = append(tr.xfiles, u.ast)
+			tr.xnames = append(tr.xnames, u.file.Name)
+		}
+	}
+	collect := func(err error) {
+		te, ok := err.(types.Error)
+		if !ok {
+			tr.findings = append(tr.findings, Finding{Category: Types, Code: "types", Message: err.Error(), Weight: 1})
+			return
+		}
+		tr.findings = append(tr.findings, c.typesFinding(cv, te))
+	}
+	conf := types.Config{
+		Importer:    c.imp.forCheck(ctx, nil),
+		Error:       collect,
+		Sizes:       c.sizes,
+		GoVersion:   goVersion(c.pkg.GoVersion),
+		FakeImportC: hasCgo,
+	}
+	if len(tr.files) > 0 {
+		tr.pkg, _ = conf.Check(c.pkg.ImportPath, c.fset, tr.files, tr.info)
+	}
+	if len(tr.xfiles) > 0 {
+		self := tr.pkg
+		if self == nil {
+			self = types.NewPackage(c.pkg.ImportPath, c.pkg.Name)
+			self.MarkComplete()
+		}
+		xconf := conf
+		xconf.Importer = c.imp.forCheck(ctx, self)
+		xconf.FakeImportC = false
+		tr.xpkg, _ = xconf.Check(c.pkg.ImportPath+"_test", c.fset, tr.xfiles, tr.info)
+	}
+	return tr
+}
+
+func newInfo() *types.Info {
+	return &types.Info{
+		//XX Types:        make(map[ast.Expr]types.TypeAndValue),
+		Instances:    make(map[*ast.Ident]types.Instance),
+		Defs:         make(map[*ast.Ident]types.Object),
+		Uses:         make(map[*ast.Ident]types.Object),
+		Implicits:    make(map[ast.Node]types.Object),
+		Selections:   make(map[*ast.SelectorExpr]*types.Selection),
+		Scopes:       make(map[ast.Node]*types.Scope),
+		FileVersions: make(map[*ast.File]string),
+	}
+}
+
+// goVersion turns a go.mod version ("1.22", "1.22.3") into a language
+// version for go/types ("go1.22").
+func goVersion(v string) string {
+	if v == "" {
+		return ""
+	}
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) >= 2 {
+		return "go" + parts[0] + "." + parts[1]
+	}
+	return "go" + v
+}
+
+// typesFinding turns a go/types error into a finding.
+func (c *Checker) typesFinding(cv *dast.Canvas, e types.Error) Finding {
+	code, start, end := typesErrorDetails(e)
+	pos := c.fset.Position(e.Pos)
+	f := Finding{Category: Types, Code: code, Message: e.Msg, Soft: e.Soft, Weight: 1, File: pos.Filename, Line: pos.Line, Col: pos.Column}
+	file := cv.File(pos.Filename)
+	if file == nil || !e.Pos.IsValid() {
+		return f
+	}
+	off := pos.Offset
+	endOff := tokenEnd(file.Text, off)
+	if end > 0 && token.Pos(end).IsValid() {
+		if p := c.fset.Position(token.Pos(end)); p.Filename == pos.Filename && p.Offset > off {
+			endOff = p.Offset
+		}
+	}
+	_ = start
+	ff := finding(Types, file.Name, file.Text, off, endOff, code, e.Msg)
+	ff.Soft = e.Soft
+	return ff
+}

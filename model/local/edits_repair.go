@@ -1,0 +1,556 @@
+package local
+
+import (
+	goast "go/ast"
+	"go/token"
+	"go/types"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/difgen/difgen/ast"
+)
+
+var (
+	reUnused    = regexp.MustCompile(`declared and not used: (\w+)|(\w+) declared and not used`)
+	reCannotUse = regexp.MustCompile(`cannot use (.+?) \((.+?)\) as (.+?) value in`)
+)
+
+// repairs proposes the statement-level fixes that the diagnostics call
+// for: unused variables, := and =, the number of return values, a
+// missing return, a value of the wrong type and a deleted declaration.
+func (c *holeCtx) repairs() {
+	d := c.diags
+	if d == "" || c.info == nil {
+		if strings.Contains(d, "missing return") {
+			c.missingReturn()
+		}
+		return
+	}
+	for _, m := range reUnused.FindAllStringSubmatch(d, -1) {
+		c.unusedVar(m[1] + m[2])
+	}
+	if strings.Contains(d, "no new variables on left side of :=") {
+		c.inHole(func(n goast.Node) bool {
+			if a, ok := n.(*goast.AssignStmt); ok && a.Tok == token.DEFINE {
+				if s, ok := c.replaceSpan(a.TokPos, a.TokPos+2, "="); ok {
+					c.add(s, 6, "repair")
+				}
+			}
+			return true
+		})
+	}
+	if strings.Contains(d, "not enough return values") || strings.Contains(d, "too many return values") {
+		c.returnCount()
+	}
+	if strings.Contains(d, "missing return") {
+		c.missingReturn()
+	}
+	for _, m := range reCannotUse.FindAllStringSubmatch(d, -1) {
+		c.wrongType(m[1], m[2])
+	}
+	for _, m := range reUndefined.FindAllStringSubmatch(d, -1) {
+		if !strings.Contains(m[1], ".") {
+			c.declare(m[1])
+		}
+	}
+}
+
+// pure reports whether evaluating e can have no side effects.
+func (c *holeCtx) pure(e goast.Expr) bool {
+	ok := true
+	goast.Inspect(e, func(n goast.Node) bool {
+		switch n := n.(type) {
+		case *goast.CallExpr:
+			if tv, isT := c.info.Types[n.Fun]; isT && tv.IsType() {
+				return true // a conversion
+			}
+			if id, isId := n.Fun.(*goast.Ident); isId {
+				if _, b := c.info.Uses[id].(*types.Builtin); b && (id.Name == "len" || id.Name == "cap") {
+					return true
+				}
+			}
+			ok = false
+		case *goast.UnaryExpr:
+			if n.Op == token.ARROW {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return ok
+}
+
+// unusedVar proposes fixes for "declared and not used: name".
+func (c *holeCtx) unusedVar(name string) {
+	if c.h.Original == name {
+		c.add("_", 2, "repair")
+	}
+	c.inHole(func(n goast.Node) bool {
+		switch n := n.(type) {
+		case *goast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				return true
+			}
+			idx := -1
+			others := false
+			for i, l := range n.Lhs {
+				id, _ := l.(*goast.Ident)
+				if id != nil && id.Name == name && c.info.Defs[id] != nil {
+					idx = i
+				} else if id != nil && id.Name != "_" && c.info.Defs[id] != nil {
+					others = true
+				}
+			}
+			if idx < 0 {
+				return true
+			}
+			if len(n.Lhs) == 1 && len(n.Rhs) == 1 {
+				rhs := c.text(n.Rhs[0])
+				if c.pure(n.Rhs[0]) {
+					if s, ok := c.replaceNode(n, ""); ok {
+						c.add(strings.TrimSpace(s), 5, "repair")
+					}
+					if s, ok := c.replaceNode(n, "_ = "+rhs); ok {
+						c.add(s, 4, "repair")
+					}
+				} else if s, ok := c.replaceNode(n, "_ = "+rhs); ok {
+					c.add(s, 5, "repair")
+				}
+				return true
+			}
+			ls, ok1 := c.rel(n.Lhs[idx].Pos())
+			le, _ := c.rel(n.Lhs[idx].End())
+			ts, ok2 := c.rel(n.TokPos)
+			if !ok1 || !ok2 {
+				return true
+			}
+			o := c.h.Original
+			tok := ":="
+			if !others {
+				tok = "="
+			}
+			c.add(o[:ls]+"_"+o[le:ts]+tok+o[ts+2:], 5.5, "repair")
+		case *goast.RangeStmt:
+			if id, ok := n.Value.(*goast.Ident); ok && id.Name == name {
+				if s, ok := c.replaceSpan(n.Key.End(), n.Value.End(), ""); ok {
+					c.add(s, 5.5, "repair")
+				}
+			}
+			if id, ok := n.Key.(*goast.Ident); ok && id.Name == name {
+				if n.Value == nil {
+					if s, ok := c.replaceSpan(n.Key.Pos(), n.X.Pos(), "range "); ok {
+						s = strings.Replace(s, "range range ", "range ", 1)
+						c.add(s, 5.5, "repair")
+					}
+				} else if s, ok := c.replaceNode(n.Key, "_"); ok {
+					c.add(s, 5.5, "repair")
+				}
+			}
+		case *goast.DeclStmt:
+			g, ok := n.Decl.(*goast.GenDecl)
+			if !ok || g.Tok != token.VAR || len(g.Specs) != 1 {
+				return true
+			}
+			vs := g.Specs[0].(*goast.ValueSpec)
+			if len(vs.Names) != 1 || vs.Names[0].Name != name {
+				return true
+			}
+			if len(vs.Values) == 0 || c.pure(vs.Values[0]) {
+				if s, ok := c.replaceNode(n, ""); ok {
+					c.add(strings.TrimSpace(s), 5, "repair")
+				}
+			} else if s, ok := c.replaceNode(n, "_ = "+c.text(vs.Values[0])); ok {
+				c.add(s, 5, "repair")
+			}
+		}
+		return true
+	})
+}
+
+// errVar returns the name of the nearest variable of type error in scope,
+// or "".
+func (c *holeCtx) errVar() string {
+	for _, o := range c.objs {
+		if v, ok := o.(*types.Var); ok && isError(v.Type()) && v.Parent() != c.pkg.Scope() {
+			return v.Name()
+		}
+	}
+	return ""
+}
+
+// inErrCheck reports whether the hole is inside "if err != nil".
+func (c *holeCtx) inErrCheck(err string) bool {
+	for _, n := range c.path {
+		if s, ok := n.(*goast.IfStmt); ok {
+			if b, ok := s.Cond.(*goast.BinaryExpr); ok && b.Op == token.NEQ {
+				if id, ok := b.X.(*goast.Ident); ok && id.Name == err {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// errChoices returns the values to try in an error result slot, best
+// first.
+func (c *holeCtx) errChoices() []string {
+	err := c.errVar()
+	switch {
+	case err == "":
+		return []string{"nil"}
+	case c.inErrCheck(err):
+		return []string{err, "nil"}
+	case c.errChecked(err):
+		return []string{"nil"} // err is known to be nil here
+	}
+	return []string{"nil", err}
+}
+
+// resultSets returns result lists for the enclosing signature in which
+// the given expressions (with their types) keep their order and fill the
+// slots they fit; the other slots get zero values (or err / nil).
+func (c *holeCtx) resultSets(exprs []string, typs []types.Type, limit int) []string {
+	res := c.sig.Results()
+	n, m := res.Len(), len(exprs)
+	var out []string
+	var rec func(slot, next int, acc []string)
+	rec = func(slot, next int, acc []string) {
+		if len(out) >= limit {
+			return
+		}
+		if slot == n {
+			if next == m {
+				out = append(out, strings.Join(acc, ", "))
+			}
+			return
+		}
+		t := res.At(slot).Type()
+		if next < m && n-slot >= m-next && assignable(typs[next], t) {
+			rec(slot+1, next+1, append(acc[:len(acc):len(acc)], exprs[next]))
+		}
+		if n-slot > m-next {
+			if isError(t) {
+				for _, e := range c.errChoices() {
+					rec(slot+1, next, append(acc[:len(acc):len(acc)], e))
+				}
+			} else {
+				rec(slot+1, next, append(acc[:len(acc):len(acc)], zeroValue(t, c.qual)))
+			}
+		}
+	}
+	rec(0, 0, nil)
+	return out
+}
+
+// returnCount fixes return statements with too few or too many values.
+func (c *holeCtx) returnCount() {
+	if c.sig == nil {
+		return
+	}
+	n := c.sig.Results().Len()
+	c.inHole(func(x goast.Node) bool {
+		ret, ok := x.(*goast.ReturnStmt)
+		if !ok || len(ret.Results) == n {
+			return true
+		}
+		var exprs []string
+		var typs []types.Type
+		for _, r := range ret.Results {
+			exprs = append(exprs, c.text(r))
+			typs = append(typs, valid(c.info.TypeOf(r)))
+		}
+		var sets []string
+		if len(exprs) < n {
+			sets = c.resultSets(exprs, typs, 8)
+		} else {
+			// Drop values: keep each order-preserving subset that fits.
+			var rec func(i int, keep []int)
+			rec = func(i int, keep []int) {
+				if len(keep) == n {
+					var parts []string
+					for slot, k := range keep {
+						if !assignable(typs[k], c.sig.Results().At(slot).Type()) {
+							return
+						}
+						parts = append(parts, exprs[k])
+					}
+					sets = append(sets, strings.Join(parts, ", "))
+					return
+				}
+				if i == len(exprs) || len(sets) >= 8 {
+					return
+				}
+				rec(i+1, append(keep[:len(keep):len(keep)], i))
+				rec(i+1, keep)
+			}
+			rec(0, nil)
+		}
+		for i, s := range sets {
+			stmt := "return"
+			if s != "" {
+				stmt += " " + s
+			}
+			if t, ok := c.replaceNode(ret, stmt); ok {
+				c.add(t, 6-0.3*float64(i), "repair")
+			}
+		}
+		return true
+	})
+}
+
+// returnStmts returns return statements for the end of the enclosing
+// function: the most recently declared variables that fit the result
+// slots, and zero values.
+func (c *holeCtx) returnStmts() []string {
+	res := c.sig.Results()
+	if res.Len() == 0 {
+		return nil
+	}
+	var zeros []string
+	for i := range res.Len() {
+		if isError(res.At(i).Type()) {
+			zeros = append(zeros, "nil")
+		} else {
+			zeros = append(zeros, zeroValue(res.At(i).Type(), c.qual))
+		}
+	}
+	var out []string
+	// Variables that fit each slot, nearest first.
+	vars := c.vars(16)
+	choices := make([][]string, res.Len())
+	for i := range res.Len() {
+		t := res.At(i).Type()
+		if isError(t) {
+			choices[i] = c.errChoices()
+			continue
+		}
+		for _, v := range vars {
+			if v.Parent() != c.pkg.Scope() && types.AssignableTo(v.Type(), t) && len(choices[i]) < 2 {
+				choices[i] = append(choices[i], v.Name())
+			}
+		}
+		choices[i] = append(choices[i], zeros[i])
+	}
+	var rec func(i int, acc []string)
+	rec = func(i int, acc []string) {
+		if len(out) >= 8 {
+			return
+		}
+		if i == len(choices) {
+			out = append(out, "return "+strings.Join(acc, ", "))
+			return
+		}
+		for _, ch := range choices[i] {
+			rec(i+1, append(acc[:len(acc):len(acc)], ch))
+		}
+	}
+	rec(0, nil)
+	out = append(out, "return "+strings.Join(zeros, ", "))
+	return out
+}
+
+// missingReturn proposes a final return statement.
+func (c *holeCtx) missingReturn() {
+	if c.sig == nil {
+		if c.info == nil && c.h.Original == "" {
+			c.add("panic(\"unreachable\")", 0, "repair")
+		}
+		return
+	}
+	for i, s := range c.returnStmts() {
+		p := 8 - 0.5*float64(i)
+		if c.h.Original == "" {
+			c.add(s, p, "repair")
+		} else if c.h.User {
+			continue
+		} else {
+			c.add(strings.TrimRight(c.h.Original, " \t\n")+"\n"+s+"\n", p, "repair")
+		}
+	}
+}
+
+// wrongType fixes a value of the wrong type, given as its source text and
+// go/types's description of it.
+func (c *holeCtx) wrongType(expr, desc string) {
+	c.inHole(func(n goast.Node) bool {
+		e, ok := n.(goast.Expr)
+		if !ok || c.text(e) != expr {
+			return true
+		}
+		path := c.pathTo(e)
+		want := c.slotType(path)
+		if want == nil {
+			return false
+		}
+		put := func(s string, p float64) {
+			if t, ok := c.replaceNode(e, s); ok {
+				c.add(t, p, "repair")
+			}
+		}
+		have := valid(c.info.TypeOf(e))
+		if lit, ok := e.(*goast.BasicLit); ok {
+			switch {
+			case lit.Kind == token.STRING && isBasic(want) && !isString(want):
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+						put(strings.TrimSpace(s), 6)
+					}
+				}
+			case lit.Kind != token.STRING && isString(want):
+				put(strconv.Quote(lit.Value), 6)
+			}
+		}
+		put(zeroValue(want, c.qual), 4)
+		if have != nil {
+			ts := types.TypeString(want, c.qual)
+			if types.ConvertibleTo(have, want) && !(isString(want) && isInt(have)) {
+				put(ts+"("+expr+")", 5)
+			}
+			if isString(want) && isInt(have) {
+				put("strconv.Itoa("+expr+")", 5)
+			}
+			if isString(want) && !isString(have) {
+				put("fmt.Sprint("+expr+")", 4)
+			}
+			if p, ok := under(have).(*types.Pointer); ok && types.AssignableTo(p.Elem(), want) {
+				put("*"+expr, 5)
+			}
+			if p, ok := under(want).(*types.Pointer); ok && types.AssignableTo(have, p.Elem()) {
+				put("&"+expr, 5)
+			}
+		}
+		_ = desc
+		return false
+	})
+}
+
+// pathTo returns the path from n up to the file.
+func (c *holeCtx) pathTo(n goast.Node) []goast.Node {
+	var stack, found []goast.Node
+	goast.Inspect(c.file, func(x goast.Node) bool {
+		if found != nil {
+			return false
+		}
+		if x == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		stack = append(stack, x)
+		if x == n {
+			for i := len(stack) - 1; i >= 0; i-- {
+				found = append(found, stack[i])
+			}
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// declare fixes "undefined: name" by declaring name: an assignment
+// "name = v" in the hole becomes "name := v"; otherwise "var name T" goes
+// before the hole's statement, with T the type of the values assigned to
+// name elsewhere in the function.
+func (c *holeCtx) declare(name string) {
+	done := false
+	c.inHole(func(n goast.Node) bool {
+		a, ok := n.(*goast.AssignStmt)
+		if !ok || a.Tok != token.ASSIGN || done {
+			return !done
+		}
+		for _, l := range a.Lhs {
+			if id, ok := l.(*goast.Ident); ok && id.Name == name {
+				if s, ok := c.replaceSpan(a.TokPos, a.TokPos+1, ":="); ok {
+					c.add(s, 6, "repair")
+					done = true
+				}
+			}
+		}
+		return true
+	})
+	if c.h.Kind != ast.Expr && c.h.Kind != ast.Ident && c.h.Original != "" && !done {
+		if t := c.inferType(name); t != nil {
+			c.add("var "+name+" "+types.TypeString(t, c.qual)+"\n"+c.h.Original, 4.5, "repair")
+		}
+	}
+}
+
+// inferType returns the type of the values assigned to name in the
+// enclosing function, defaulted.
+func (c *holeCtx) inferType(name string) types.Type {
+	var body goast.Node
+	for _, n := range c.path {
+		if f, ok := n.(*goast.FuncDecl); ok {
+			body = f.Body
+			break
+		}
+		if f, ok := n.(*goast.FuncLit); ok {
+			body = f.Body
+			break
+		}
+	}
+	if body == nil {
+		return nil
+	}
+	var t types.Type
+	goast.Inspect(body, func(n goast.Node) bool {
+		if t != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *goast.AssignStmt:
+			if len(n.Lhs) != len(n.Rhs) {
+				return true
+			}
+			for i, l := range n.Lhs {
+				if id, ok := l.(*goast.Ident); ok && id.Name == name {
+					if rt := valid(c.info.TypeOf(n.Rhs[i])); rt != nil {
+						t = types.Default(rt)
+					}
+				}
+			}
+		case *goast.IncDecStmt:
+			if id, ok := n.X.(*goast.Ident); ok && id.Name == name {
+				t = types.Typ[types.Int]
+			}
+		}
+		return true
+	})
+	if b, ok := t.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+		return nil
+	}
+	return t
+}
+
+// errChecked reports whether an "if err != nil" statement ends before the
+// hole in the enclosing function.
+func (c *holeCtx) errChecked(err string) bool {
+	var body goast.Node
+	for _, n := range c.path {
+		if f, ok := n.(*goast.FuncDecl); ok {
+			body = f.Body
+			break
+		}
+		if f, ok := n.(*goast.FuncLit); ok {
+			body = f.Body
+			break
+		}
+	}
+	if body == nil {
+		return false
+	}
+	found := false
+	goast.Inspect(body, func(n goast.Node) bool {
+		if s, ok := n.(*goast.IfStmt); ok && s.End() <= c.pos {
+			if b, ok := s.Cond.(*goast.BinaryExpr); ok && b.Op == token.NEQ {
+				if id, ok := b.X.(*goast.Ident); ok && id.Name == err {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}

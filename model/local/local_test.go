@@ -1,0 +1,344 @@
+package local
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	goast "go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/model"
+)
+
+// A bigram is a tiny token model counted from this package's own files,
+// for tests: P(b | a) with add-one smoothing.
+type bigram struct {
+	pairs map[[2]string]float64
+	uni   map[string]float64
+	toks  map[string]ast.Token
+	vocab []string
+}
+
+func newBigram(t testing.TB) *bigram {
+	b := &bigram{pairs: map[[2]string]float64{}, uni: map[string]float64{}, toks: map[string]ast.Token{}}
+	names, _ := filepath.Glob("*.go")
+	for _, n := range names {
+		src, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := ";"
+		for _, tok := range ast.Tokenize(string(src)) {
+			b.pairs[[2]string{prev, tok.Text}]++
+			b.uni[prev]++
+			if _, ok := b.toks[tok.Text]; !ok {
+				b.toks[tok.Text] = tok
+				b.vocab = append(b.vocab, tok.Text)
+			}
+			prev = tok.Text
+		}
+	}
+	slices.Sort(b.vocab)
+	return b
+}
+
+func (b *bigram) lp(a, c string) float64 {
+	return math.Log((b.pairs[[2]string{a, c}] + 0.1) / (b.uni[a] + 0.1*float64(len(b.vocab)+1)))
+}
+
+func (b *bigram) LogProb(left, fill, right []ast.Token) float64 {
+	prev := ";"
+	if len(left) > 0 {
+		prev = left[len(left)-1].Text
+	}
+	var s float64
+	for _, t := range fill {
+		s += b.lp(prev, t.Text)
+		prev = t.Text
+	}
+	if len(right) > 0 {
+		s += b.lp(prev, right[0].Text)
+	}
+	return s
+}
+
+func (b *bigram) Predict(left, right []ast.Token, k int) []Prediction {
+	prev := ";"
+	if len(left) > 0 {
+		prev = left[len(left)-1].Text
+	}
+	var out []Prediction
+	for _, v := range b.vocab {
+		s := b.lp(prev, v)
+		if len(right) > 0 {
+			s += b.lp(v, right[0].Text)
+		}
+		out = append(out, Prediction{Token: b.toks[v], LogProb: s})
+	}
+	slices.SortStableFunc(out, func(x, y Prediction) int { return cmp.Compare(y.LogProb, x.LogProb) })
+	return out[:min(k, len(out))]
+}
+
+var (
+	srcImporterOnce sync.Once
+	srcImporter     types.Importer
+	testLMOnce      sync.Once
+	testLM          *bigram
+)
+
+// testDenoiser returns a denoiser over the test bigram model sharing one
+// source importer across tests.
+func testDenoiser(t testing.TB) *Denoiser {
+	srcImporterOnce.Do(func() { srcImporter = importer.ForCompiler(token.NewFileSet(), "source", nil) })
+	testLMOnce.Do(func() { testLM = newBigram(t) })
+	return New(testLM, &Options{Importer: srcImporter})
+}
+
+const testDir = "/difgen/test/p"
+
+// checkPackage type-checks files (name → text) as package p.
+func checkPackage(t testing.TB, files map[string]string) (*ast.Canvas, *model.Types, []types.Error) {
+	t.Helper()
+	srcImporterOnce.Do(func() { srcImporter = importer.ForCompiler(token.NewFileSet(), "source", nil) })
+	fset := token.NewFileSet()
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var afs []*goast.File
+	var snaps []*ast.File
+	var full []string
+	for _, n := range names {
+		full = append(full, filepath.Join(testDir, n))
+		f, err := parser.ParseFile(fset, full[len(full)-1], files[n], parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatalf("parse: %v", err)
+		}
+		afs = append(afs, f)
+		snaps = append(snaps, ast.NewFile(full[len(full)-1], files[n]))
+	}
+	info := &types.Info{
+		Types:      map[goast.Expr]types.TypeAndValue{},
+		Defs:       map[*goast.Ident]types.Object{},
+		Uses:       map[*goast.Ident]types.Object{},
+		Implicits:  map[goast.Node]types.Object{},
+		Selections: map[*goast.SelectorExpr]*types.Selection{},
+		Scopes:     map[goast.Node]*types.Scope{},
+	}
+	var errs []types.Error
+	conf := types.Config{Importer: srcImporter, Error: func(err error) { errs = append(errs, err.(types.Error)) }}
+	pkg, _ := conf.Check("p", fset, afs, info)
+	cv := ast.NewCanvas(testDir, snaps...)
+	return cv, &model.Types{Fset: fset, Files: afs, Names: full, Pkg: pkg, Info: info}, errs
+}
+
+// A scenario is one txtar archive of testdata: a package in a.go, a hole
+// and the fill that must be among the best candidates.
+type scenario struct {
+	name              string
+	hole, at, kind    string
+	diag, want, instr string
+	rank              int
+	files             map[string]string
+}
+
+func loadScenario(t *testing.T, file string) scenario {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := scenario{name: strings.TrimSuffix(filepath.Base(file), ".txtar"), rank: 8, files: map[string]string{}}
+	for _, line := range strings.Split(string(ar.Comment), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if uq, err := strconv.Unquote(v); err == nil {
+			v = uq
+		}
+		switch k {
+		case "hole":
+			sc.hole = v
+		case "at":
+			sc.at = v
+		case "kind":
+			sc.kind = v
+		case "diag":
+			sc.diag = v
+		case "want":
+			sc.want = v
+		case "instruction":
+			sc.instr = v
+		case "rank":
+			sc.rank, _ = strconv.Atoi(v)
+		}
+	}
+	for _, f := range ar.Files {
+		sc.files[f.Name] = string(f.Data)
+	}
+	return sc
+}
+
+var kinds = map[string]ast.HoleKind{"expr": ast.Expr, "ident": ast.Ident, "stmts": ast.Stmts, "body": ast.Body}
+
+// request builds the denoising request of sc the way refine would.
+func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
+	cv, ty, errs := checkPackage(t, sc.files)
+	src := sc.files["a.go"]
+	name := filepath.Join(testDir, "a.go")
+	h := &ast.Hole{ID: 1, File: name, Kind: kinds[sc.kind], User: strings.Contains(sc.hole, "__")}
+	switch {
+	case sc.hole != "":
+		i := strings.Index(src, sc.hole)
+		if i < 0 {
+			t.Fatalf("hole %q not in a.go", sc.hole)
+		}
+		h.Start, h.End, h.Original = i, i+len(sc.hole), sc.hole
+	case sc.at != "":
+		i := strings.LastIndex(src, sc.at)
+		if i < 0 {
+			t.Fatalf("at %q not in a.go", sc.at)
+		}
+		ins := ast.StmtInsertion(ty.File(name), ty.Fset, src, i)
+		h.Start, h.End = ins.Start, ins.End
+	}
+	h.Instruction = sc.instr
+	if sc.diag != "" {
+		h.Diagnostics = []string{sc.diag}
+	} else {
+		tf := ty.Fset.File(ty.File(name).Pos())
+		for _, e := range errs {
+			if off := tf.Offset(e.Pos); off >= h.Start-1 && off <= h.End+2 {
+				h.Diagnostics = append(h.Diagnostics, e.Msg)
+			}
+		}
+		if h.Diagnostics == nil {
+			for _, e := range errs {
+				h.Diagnostics = append(h.Diagnostics, e.Msg)
+			}
+		}
+	}
+	return &model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}, h
+}
+
+func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+var verbose = flag.Bool("ranks", false, "log every scenario's candidates")
+
+func TestScenarios(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no scenarios in testdata")
+	}
+	d := testDenoiser(t)
+	for _, file := range files {
+		sc := loadScenario(t, file)
+		t.Run(sc.name, func(t *testing.T) {
+			req, h := sc.request(t)
+			resp, err := d.Denoise(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := resp.Fills[0]
+			rank := slices.IndexFunc(got, func(c model.Candidate) bool { return norm(c.Text) == norm(sc.want) }) + 1
+			var lines []string
+			for i, c := range got {
+				lines = append(lines, strconv.Itoa(i+1)+". "+strconv.Quote(c.Text)+" "+c.Source+" "+strconv.FormatFloat(c.Confidence, 'f', 3, 64))
+			}
+			if rank == 0 || rank > sc.rank {
+				t.Errorf("hole %q (diagnostics %q): want %q in top %d, got rank %d among:\n%s", h.Original, h.Diagnostics, sc.want, sc.rank, rank, strings.Join(lines, "\n"))
+				return
+			}
+			t.Logf("rank %d/%d", rank, len(got))
+			if *verbose {
+				t.Logf("diagnostics %q\n%s", h.Diagnostics, strings.Join(lines, "\n"))
+			}
+		})
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	sc := loadScenario(t, "testdata/flipped_comparison.txtar")
+	req, _ := sc.request(t)
+	h2 := *req.Holes[0]
+	h2.ID = 2
+	req.Holes = append(req.Holes, &h2)
+	var first *model.Response
+	for i := range 3 {
+		resp, err := testDenoiser(t).Denoise(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(resp.Fills) != len(req.Holes) {
+			t.Fatalf("got %d candidate lists for %d holes", len(resp.Fills), len(req.Holes))
+		}
+		for _, fs := range resp.Fills {
+			if len(fs) == 0 || len(fs) > req.Candidates {
+				t.Fatalf("got %d candidates, want 1..%d", len(fs), req.Candidates)
+			}
+			for _, c := range fs {
+				if c.Confidence < 0 || c.Confidence > 1 {
+					t.Errorf("confidence %v out of [0,1]", c.Confidence)
+				}
+			}
+		}
+		if i == 0 {
+			first = resp
+		} else if !slices.EqualFunc(first.Fills[0], resp.Fills[0], func(a, b model.Candidate) bool { return a == b }) {
+			t.Fatalf("run %d differs:\n%v\n%v", i, first.Fills[0], resp.Fills[0])
+		}
+	}
+}
+
+func TestNilModelAndNoTypes(t *testing.T) {
+	sc := loadScenario(t, "testdata/flipped_comparison.txtar")
+	req, _ := sc.request(t)
+	req.Types = nil
+	resp, err := New(nil, nil).Denoise(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Fills) != 1 || len(resp.Fills[0]) == 0 {
+		t.Fatalf("no candidates without types: %v", resp.Fills)
+	}
+	if New(nil, nil).Name() != "local" {
+		t.Error("name is not local")
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	sc := loadScenario(t, "testdata/flipped_comparison.txtar")
+	req, _ := sc.request(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := New(nil, nil).Denoise(ctx, req); err == nil {
+		t.Fatal("no error from a cancelled context")
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		d    int
+	}{{"HasPrefx", "HasPrefix", 1}, {"cnout", "count", 2}, {"Feild", "Field", 1}, {"abc", "abc", 0}, {"", "ab", 2}, {"kitten", "sitting", 3}} {
+		if d := editDistance(tc.a, tc.b); d != tc.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, d, tc.d)
+		}
+	}
+}
