@@ -71,8 +71,12 @@ func TestCanvasOverlay(t *testing.T) {
 	if len(r.Findings) != 1 || r.Findings[0].Category != constraints.Tests || r.Findings[0].Line != 7 {
 		t.Errorf("wrong fill: findings %v, want one test failure at a_test.go:7", r.Findings)
 	}
-	if len(r.Suspicious) == 0 || filepath.Base(r.Suspicious[0].File) != "a.go" || r.Suspicious[0].Line != 6 {
-		t.Errorf("wrong fill: suspects %+v, want a.go:6 first", r.Suspicious)
+	sus, err := chk.Suspects(ctx, wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sus) == 0 || filepath.Base(sus[0].File) != "a.go" || sus[0].Line != 6 {
+		t.Errorf("wrong fill: suspects %+v, want a.go:6 first", sus)
 	}
 
 	// With tests off, the same canvas stops after the build.

@@ -29,11 +29,14 @@ type Checker struct {
 	imp   *importer
 	known map[string]fileKind // classification of the files on disk
 
-	typesMu sync.Mutex // serializes type checking and vet
+	typesMu  sync.Mutex  // serializes type checking and vet
+	lastInfo *types.Info // of the last type check, for sizing maps; guarded by typesMu
 
-	mu      sync.Mutex
-	parsed  *lru[parseKey, *parsedFile]
-	reports *lru[reportKey, *Report]
+	mu         sync.Mutex
+	slowestRun time.Duration // longest finished run of a test binary
+	suspects   map[dast.Hash][]Suspect
+	parsed     *lru[parseKey, *parsedFile]
+	reports    *lru[reportKey, *Report]
 }
 
 // A Report is the outcome of checking one canvas. Reports are shared by
@@ -49,9 +52,6 @@ type Report struct {
 	// canvas did not parse.
 	Pkg  *types.Package
 	Info *types.Info
-	// Suspicious ranks statement spans by Ochiai suspiciousness when tests
-	// fail, most suspicious first.
-	Suspicious []Suspect
 
 	TestsRun, TestsFailed int
 }
@@ -238,7 +238,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 		}
 	}
 	t0 = time.Now()
-	if err := c.test(ctx, cv, units, r); err != nil {
+	if _, err := c.test(ctx, cv, units, r, false); err != nil {
 		return nil, err
 	}
 	c.opts.logf("constraints: tests in %v", time.Since(t0).Round(time.Millisecond))
@@ -286,4 +286,31 @@ func (c *Checker) classifyNew(f *dast.File) fileKind {
 		return kindXTest
 	}
 	return kindTest
+}
+
+// Suspects ranks the statements of cv by Ochiai suspiciousness: which
+// statements the failing tests run and the passing ones do not. It runs
+// each test alone with coverage, so it costs a test run per test; Check
+// does not rank, and refine asks for the ranking only for
+// the canvas it is about to mask. The result is cached by content.
+func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, error) {
+	key := cv.Key()
+	c.mu.Lock()
+	if s, ok := c.suspects[key]; ok {
+		c.mu.Unlock()
+		return s, nil
+	}
+	c.mu.Unlock()
+	r := &Report{}
+	sus, err := c.test(ctx, cv, c.classify(cv), r, true)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.suspects == nil {
+		c.suspects = map[dast.Hash][]Suspect{}
+	}
+	c.suspects[key] = sus
+	c.mu.Unlock()
+	return sus, nil
 }

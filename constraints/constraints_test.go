@@ -199,7 +199,11 @@ func runScenario(t *testing.T, sc *scenario) {
 		waitGone(t, pid)
 	}
 	if v := sc.param("suspect"); v != "" {
-		checkSuspect(t, r, v)
+		sus, err := chk.Suspects(ctx, cv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSuspect(t, sus, v)
 	}
 	if r.Reached >= constraints.Types && (r.Pkg == nil || r.Info == nil) {
 		t.Errorf("Reached %s but Pkg or Info is nil", r.Reached)
@@ -224,24 +228,17 @@ func runScenario(t *testing.T, sc *scenario) {
 	}
 }
 
-func checkSuspect(t *testing.T, r *constraints.Report, want string) {
+func checkSuspect(t *testing.T, sus []constraints.Suspect, want string) {
 	t.Helper()
 	name, lineStr, _ := strings.Cut(want, ":")
 	line, _ := strconv.Atoi(lineStr)
-	if len(r.Suspicious) == 0 {
+	if len(sus) == 0 {
 		t.Fatalf("no suspicious statements, want one covering %s", want)
 	}
-	for i, s := range r.Suspicious[:min(len(r.Suspicious), 5)] {
+	for i, s := range sus[:min(len(sus), 5)] {
 		t.Logf("suspect %d: %s:%d:%d [%d,%d) score %.3f", i, filepath.Base(s.File), s.Line, s.Col, s.Start, s.End, s.Score)
 	}
-	top := r.Suspicious[0]
-	var text string
-	for i, n := range r.Names {
-		if n == top.File {
-			text = string(r.Fset.File(r.Files[i].FileStart).Name())
-			_ = text
-		}
-	}
+	top := sus[0]
 	if filepath.Base(top.File) != name {
 		t.Errorf("top suspect in %s, want %s", top.File, name)
 	}
@@ -257,7 +254,7 @@ func checkSuspect(t *testing.T, r *constraints.Report, want string) {
 	if top.Score != 1 {
 		t.Errorf("top suspect score %v, want 1", top.Score)
 	}
-	for _, s := range r.Suspicious {
+	for _, s := range sus {
 		if s.Score > top.Score {
 			t.Errorf("suspects not sorted by score")
 		}

@@ -145,7 +145,9 @@ func (imp *importer) read(m map[string]*types.Package, l *listedPkg, shared bool
 		return nil, err
 	}
 	defer f.Close()
-	r, err := gcexportdata.NewReader(bufio.NewReader(f))
+	// go list -export names compiler archives, which only NewReader opens
+	// (until Go 1.29).
+	r, err := gcexportdata.NewReader(bufio.NewReader(f)) //lint:ignore SA1019 the go command still writes archives
 	if err != nil {
 		return nil, fmt.Errorf("reading export data of %s: %v", l.ImportPath, err)
 	}

@@ -48,8 +48,8 @@ func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumenta
 			break
 		}
 		prof := filepath.Join(tmp, fmt.Sprintf("cover%d.out", i))
-		res := runCmd(ctx, c.pkg.Dir, append(slices.Clip(env), coverEnv+"="+prof), c.opts.timeout(), bin,
-			"-test.run=^"+regexp.QuoteMeta(name)+"$", "-test.paniconexit0", "-test.timeout="+c.opts.timeout().String())
+		res := runCmd(ctx, c.pkg.Dir, append(slices.Clip(env), coverEnv+"="+prof), c.runTimeout(), bin,
+			"-test.run=^"+regexp.QuoteMeta(name)+"$", "-test.paniconexit0", "-test.timeout="+c.runTimeout().String())
 		if res.timedOut || !res.exited {
 			continue
 		}

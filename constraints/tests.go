@@ -15,11 +15,11 @@ import (
 // test builds the test binary of the canvas once, with statement coverage,
 // runs it in the package directory with a scrubbed environment, and turns
 // failing tests into findings; when tests fail, it ranks statements by
-// Ochiai suspiciousness into r.Suspicious.
-func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report) error {
+// Ochiai suspiciousness if rank is set.
+func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool) ([]Suspect, error) {
 	tmp, err := os.MkdirTemp("", "difgen-test-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
 	env := environ(c.opts.Env)
@@ -29,7 +29,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 	// Build the instrumented test binary; if instrumenting breaks the
 	// build, build the canvas as it is (and rank no statements).
 	var inst *instrumentation
-	if c.canInstrument(ctx) {
+	if rank && c.canInstrument(ctx) {
 		inst = c.instrument(cv, units)
 	}
 	var res cmdResult
@@ -37,7 +37,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 	if inst != nil {
 		idir := filepath.Join(tmp, "instrumented")
 		if ov, err = c.writeOverlay(inst.canvas, idir); err != nil {
-			return err
+			return nil, err
 		}
 		res = runCmd(ctx, c.pkg.Dir, env, timeout, "go", "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
 		if res.exited && res.err != nil {
@@ -47,16 +47,16 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 	}
 	if inst == nil {
 		if ov, err = c.writeOverlay(cv, tmp); err != nil {
-			return err
+			return nil, err
 		}
 		res = runCmd(ctx, c.pkg.Dir, env, timeout, "go", "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
 	}
 	switch {
 	case res.timedOut:
 		r.Findings = append(r.Findings, Finding{Category: Tests, Code: "timeout", Message: fmt.Sprintf("go test -c timed out after %v", timeout), Weight: 1})
-		return nil
+		return nil, nil
 	case !res.exited:
-		return fmt.Errorf("go test -c: %v", res.err)
+		return nil, fmt.Errorf("go test -c: %v", res.err)
 	case res.err != nil:
 		out := append(res.stderr, res.stdout...)
 		fs := c.parseGoOutput(cv, ov, Build, "testbuild", out)
@@ -64,21 +64,30 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 			fs = append(fs, Finding{Category: Build, Code: "testbuild", Message: "go test -c: " + trimOutput(out), Weight: 1})
 		}
 		r.Findings = append(r.Findings, fs...)
-		return nil
+		return nil, nil
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return nil // no test files
+		return nil, nil // no test files
 	}
 
 	// The binary's own -test.timeout names the running tests; the process
 	// group is killed shortly after in case the binary cannot stop itself.
+	// Once the tests have run to the end, a candidate gets a limit scaled
+	// to that run, so a fill that loops forever costs seconds, not the
+	// whole -timeout.
+	timeout = c.runTimeout()
+	start := time.Now()
 	res = runCmdCombined(ctx, c.pkg.Dir, env, timeout+2*time.Second, true, bin,
 		"-test.v=test2json", "-test.paniconexit0", "-test.timeout="+timeout.String())
+	elapsed := time.Since(start)
 	if !res.exited && !res.timedOut {
-		return fmt.Errorf("running tests: %v", res.err)
+		return nil, fmt.Errorf("running tests: %v", res.err)
 	}
 	tr := parseTestOutput(string(res.stdout))
 	tr.timedOut = res.timedOut || strings.Contains(string(res.stdout), "panic: test timed out after")
+	if res.exited && !tr.timedOut {
+		c.observeRun(elapsed)
+	}
 	for _, name := range tr.order {
 		r.TestsRun++
 		st := tr.status[name]
@@ -98,9 +107,9 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		r.Findings = append(r.Findings, Finding{Category: Tests, Code: "test", Message: msg, Weight: 1})
 	}
 	if r.TestsFailed > 0 && inst != nil {
-		r.Suspicious = c.ochiai(ctx, cv, inst, tmp, bin, env, tr)
+		return c.ochiai(ctx, cv, inst, tmp, bin, env, tr), nil
 	}
-	return nil
+	return nil, nil
 }
 
 // testOutput is the parsed output of a test binary run with
@@ -267,4 +276,28 @@ func firstLine(lines []string) string {
 		}
 	}
 	return ""
+}
+
+// minRunTimeout is the least limit a test run gets once runs are timed.
+const minRunTimeout = 3 * time.Second
+
+// runTimeout returns the limit for one run of the test binary: the
+// configured timeout until a run has finished, then ten times the
+// slowest finished run (at least minRunTimeout, at most the timeout).
+func (c *Checker) runTimeout() time.Duration {
+	limit := c.opts.timeout()
+	c.mu.Lock()
+	d := c.slowestRun
+	c.mu.Unlock()
+	if d == 0 {
+		return limit
+	}
+	return min(limit, max(minRunTimeout, 10*d))
+}
+
+// observeRun records the duration of a finished test run.
+func (c *Checker) observeRun(d time.Duration) {
+	c.mu.Lock()
+	c.slowestRun = max(c.slowestRun, d)
+	c.mu.Unlock()
 }

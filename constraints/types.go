@@ -22,7 +22,8 @@ type typesResult struct {
 // the external test package against that result. The caller holds
 // c.typesMu.
 func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit) *typesResult {
-	tr := &typesResult{info: newInfo()}
+	tr := &typesResult{info: newInfo(c.lastInfo)}
+	defer func() { c.lastInfo = tr.info }()
 	hasCgo := false
 	for _, u := range units {
 		if u.kind == kindTest || u.kind == kindXTest {
@@ -74,16 +75,21 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 	return tr
 }
 
-func newInfo() *types.Info {
+// newInfo returns an Info whose maps are sized like those of last, so
+// that a re-check does not grow them step by step.
+func newInfo(last *types.Info) *types.Info {
+	if last == nil {
+		last = new(types.Info)
+	}
 	return &types.Info{
-		//XX Types:        make(map[ast.Expr]types.TypeAndValue),
-		Instances:    make(map[*ast.Ident]types.Instance),
-		Defs:         make(map[*ast.Ident]types.Object),
-		Uses:         make(map[*ast.Ident]types.Object),
-		Implicits:    make(map[ast.Node]types.Object),
-		Selections:   make(map[*ast.SelectorExpr]*types.Selection),
-		Scopes:       make(map[ast.Node]*types.Scope),
-		FileVersions: make(map[*ast.File]string),
+		Types:        make(map[ast.Expr]types.TypeAndValue, len(last.Types)),
+		Instances:    make(map[*ast.Ident]types.Instance, len(last.Instances)),
+		Defs:         make(map[*ast.Ident]types.Object, len(last.Defs)),
+		Uses:         make(map[*ast.Ident]types.Object, len(last.Uses)),
+		Implicits:    make(map[ast.Node]types.Object, len(last.Implicits)),
+		Selections:   make(map[*ast.SelectorExpr]*types.Selection, len(last.Selections)),
+		Scopes:       make(map[ast.Node]*types.Scope, len(last.Scopes)),
+		FileVersions: make(map[*ast.File]string, len(last.FileVersions)),
 	}
 }
 
@@ -102,7 +108,7 @@ func goVersion(v string) string {
 
 // typesFinding turns a go/types error into a finding.
 func (c *Checker) typesFinding(cv *dast.Canvas, e types.Error) Finding {
-	code, start, end := typesErrorDetails(e)
+	code, _, end := typesErrorDetails(e)
 	pos := c.fset.Position(e.Pos)
 	f := Finding{Category: Types, Code: code, Message: e.Msg, Soft: e.Soft, Weight: 1, File: pos.Filename, Line: pos.Line, Col: pos.Column}
 	file := cv.File(pos.Filename)
@@ -116,7 +122,6 @@ func (c *Checker) typesFinding(cv *dast.Canvas, e types.Error) Finding {
 			endOff = p.Offset
 		}
 	}
-	_ = start
 	ff := finding(Types, file.Name, file.Text, off, endOff, code, e.Msg)
 	ff.Soft = e.Soft
 	return ff

@@ -1,12 +1,15 @@
 package refine
 
 import (
+	"fmt"
 	goast "go/ast"
 	"go/parser"
 	"go/token"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
@@ -58,7 +61,7 @@ var stmtLevel = []string{
 
 // localize turns the findings and open user holes of st into holes to ask
 // for, most severe first, non-overlapping, at most MaxHoles.
-func (r *run) localize(st *state) []target {
+func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 	files := map[string]*parsed{}
 	get := func(name string) *parsed {
 		if p, ok := files[name]; ok {
@@ -85,8 +88,57 @@ func (r *run) localize(st *state) []target {
 	slices.SortStableFunc(findings, func(a, b constraints.Finding) int {
 		return int(b.Severity() - a.Severity())
 	})
+	// Soft errors (an unused variable or import) are often the shadow of a
+	// hard one (a missing return leaves its results unused): deleting their
+	// declaration first would destroy what the real fix needs. They wait
+	// until no hard type error is left.
+	hard := slices.ContainsFunc(findings, func(f constraints.Finding) bool {
+		return f.Category <= constraints.Types && !f.Soft
+	})
+	// A name undefined in several places is more likely a deleted
+	// declaration than a typo: replacing each use would destroy it. Only its
+	// first use becomes a hole, at statement level, where a declaration can
+	// be inserted.
+	undefined := map[string][]int{} // offsets of each undefined name's uses
+	for _, f := range findings {
+		if strings.HasPrefix(f.Message, "undefined: ") && !strings.Contains(f.Message, ".") {
+			k := f.File + "|" + f.Message
+			undefined[k] = append(undefined[k], f.Start)
+		}
+	}
+	// Type errors in two or more arguments of one call (swapped
+	// arguments) are one mistake: the call is the hole.
+	calls := map[string]int{} // file|call start → findings in its arguments
+	callOf := func(f constraints.Finding) (*goast.CallExpr, *parsed) {
+		if f.Category != constraints.Types || f.Soft || f.File == "" {
+			return nil, nil
+		}
+		p := get(f.File)
+		if p == nil {
+			return nil, nil
+		}
+		return argCall(p, f.Start), p
+	}
+	for _, f := range findings {
+		if c, p := callOf(f); c != nil {
+			calls[fmt.Sprintf("%s|%d", f.File, p.fset.File(p.file.Pos()).Offset(c.Pos()))]++
+		}
+	}
+	seenCall := map[string]bool{}
+	firstUse := map[string]bool{}
 	var failing []string
 	for _, f := range findings {
+		if hard && f.Soft {
+			continue
+		}
+		uses := undefined[f.File+"|"+f.Message]
+		multi := len(uses) > 1
+		if multi {
+			if firstUse[f.File+"|"+f.Message] {
+				continue
+			}
+			firstUse[f.File+"|"+f.Message] = true
+		}
 		if f.Category == constraints.Tests {
 			failing = append(failing, f.Message)
 			continue
@@ -107,7 +159,25 @@ func (r *run) localize(st *state) []target {
 		if level > maxWiden {
 			continue
 		}
-		h := r.holeFor(p, f)
+		var h *ast.Hole
+		if c, _ := callOf(f); c != nil {
+			k := fmt.Sprintf("%s|%d", f.File, p.fset.File(p.file.Pos()).Offset(c.Pos()))
+			if calls[k] > 1 {
+				if seenCall[k] {
+					continue
+				}
+				seenCall[k] = true
+				key = "call|" + k
+				level = r.widen[key]
+				h = ast.MaskNode(p.file, p.fset, p.src, c)
+			}
+		}
+		if h == nil && multi {
+			h = declarationSite(p, uses)
+		}
+		if h == nil {
+			h = r.holeFor(p, f)
+		}
 		for i := 0; h != nil && i < level; i++ {
 			w, ok := ast.Widen(p.file, p.fset, p.src, h)
 			if !ok {
@@ -124,7 +194,7 @@ func (r *run) localize(st *state) []target {
 	}
 
 	if len(failing) > 0 {
-		ts = append(ts, r.suspects(st, get, failing)...)
+		ts = append(ts, r.suspects(st, get, suspects, failing)...)
 	}
 
 	// Keep the first of overlapping holes; merge diagnostics of equal ones.
@@ -177,13 +247,19 @@ func (r *run) holeFor(p *parsed, f constraints.Finding) *ast.Hole {
 		return nil
 	}
 	if f.Category == constraints.Syntax || containsAny(f.Message, stmtLevel) {
-		for h.Kind != ast.Stmts && h.Kind != ast.Body {
-			w, ok := ast.Widen(p.file, p.fset, p.src, h)
-			if !ok {
-				break
-			}
-			h = w
+		h = widenTo(p, h, ast.Stmts)
+	}
+	return h
+}
+
+// widenTo widens h until it is a statement or body hole.
+func widenTo(p *parsed, h *ast.Hole, kind ast.HoleKind) *ast.Hole {
+	for h != nil && h.Kind != kind && h.Kind != ast.Body {
+		w, ok := ast.Widen(p.file, p.fset, p.src, h)
+		if !ok {
+			break
 		}
+		h = w
 	}
 	return h
 }
@@ -199,10 +275,10 @@ func containsAny(s string, subs []string) bool {
 
 // suspects turns the most suspicious statement blocks of failing tests
 // into holes: each simple statement in a block, and each condition.
-func (r *run) suspects(st *state, get func(string) *parsed, failing []string) []target {
+func (r *run) suspects(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []string) []target {
 	var ts []target
 	n := 0
-	for _, s := range st.rep.Suspicious {
+	for _, s := range suspects {
 		if n == maxSuspects || s.Score <= 0 {
 			break
 		}
@@ -216,6 +292,38 @@ func (r *run) suspects(st *state, get func(string) *parsed, failing []string) []
 		}
 		n++
 		tf := p.fset.File(p.file.Pos())
+		header := map[goast.Node]bool{} // init and post statements of if/for/switch
+		add := func(n goast.Node) {
+			if n == nil {
+				return
+			}
+			ms, me := tf.Offset(n.Pos()), tf.Offset(n.End())
+			if me <= s.Start || ms >= s.End {
+				return
+			}
+			h := ast.MaskNode(p.file, p.fset, p.src, n)
+			if h == nil || !st.regions.contains(h.File, h.Start, h.End) {
+				return
+			}
+			key := "suspect|" + h.File + "|" + h.Original
+			if r.widen[key] == 0 {
+				h.Diagnostics = failing
+				ts = append(ts, target{hole: h, key: key})
+			}
+		}
+		// The right-hand sides of a header statement (for i := 1; …) are
+		// holes of their own: the header statement itself cannot be one.
+		addHeader := func(n goast.Stmt) {
+			if n == nil {
+				return
+			}
+			header[n] = true
+			if as, ok := n.(*goast.AssignStmt); ok {
+				for _, e := range as.Rhs {
+					add(e)
+				}
+			}
+		}
 		goast.Inspect(p.file, func(node goast.Node) bool {
 			if node == nil {
 				return false
@@ -224,28 +332,22 @@ func (r *run) suspects(st *state, get func(string) *parsed, failing []string) []
 			if end <= s.Start || start >= s.End {
 				return start < s.End // descend only where the block may be
 			}
-			var masked goast.Node
 			switch node := node.(type) {
 			case *goast.IfStmt:
-				masked = node.Cond
+				addHeader(node.Init)
+				add(node.Cond)
 			case *goast.ForStmt:
-				if node.Cond != nil {
-					masked = node.Cond
-				}
+				addHeader(node.Init)
+				add(node.Cond)
+				addHeader(node.Post)
+			case *goast.SwitchStmt:
+				addHeader(node.Init)
+				add(node.Tag)
+			case *goast.RangeStmt:
+				add(node.X)
 			case *goast.AssignStmt, *goast.ReturnStmt, *goast.IncDecStmt, *goast.ExprStmt:
-				masked = node
-			}
-			if masked != nil {
-				ms, me := tf.Offset(masked.Pos()), tf.Offset(masked.End())
-				if ms >= s.Start && me <= s.End || (ms < s.End && me > s.Start) {
-					h := ast.MaskNode(p.file, p.fset, p.src, masked)
-					if h != nil && st.regions.contains(h.File, h.Start, h.End) {
-						key := "suspect|" + h.File + "|" + h.Original
-						if r.widen[key] == 0 {
-							h.Diagnostics = failing
-							ts = append(ts, target{hole: h, key: key})
-						}
-					}
+				if !header[node] {
+					add(node)
 				}
 			}
 			return true
@@ -268,4 +370,45 @@ func (r *run) describe(st *state, holes []*ast.Hole) {
 			}
 		}
 	}
+}
+
+// declarationSite returns the hole where a declaration of a name used at
+// the offsets uses would be in scope of every use: the statement, in the
+// innermost block holding all uses, that contains the first one.
+func declarationSite(p *parsed, uses []int) *ast.Hole {
+	tf := p.fset.File(p.file.Pos())
+	first, last := slices.Min(uses), slices.Max(uses)
+	path, _ := astutil.PathEnclosingInterval(p.file, tf.Pos(first), tf.Pos(first))
+	for _, n := range path {
+		b, ok := n.(*goast.BlockStmt)
+		if !ok || tf.Offset(b.End()) <= last {
+			continue
+		}
+		for _, st := range b.List {
+			if tf.Offset(st.Pos()) <= first && first < tf.Offset(st.End()) {
+				return ast.MaskNode(p.file, p.fset, p.src, st)
+			}
+		}
+	}
+	return nil
+}
+
+// argCall returns the innermost call with an argument spanning off, or nil.
+func argCall(p *parsed, off int) *goast.CallExpr {
+	tf := p.fset.File(p.file.Pos())
+	if off < 0 || off > tf.Size() {
+		return nil
+	}
+	path, _ := astutil.PathEnclosingInterval(p.file, tf.Pos(off), tf.Pos(off))
+	for i, n := range path {
+		c, ok := n.(*goast.CallExpr)
+		if !ok || i == 0 {
+			continue
+		}
+		if slices.ContainsFunc(c.Args, func(a goast.Expr) bool { return goast.Node(a) == path[i-1] }) {
+			return c
+		}
+		return nil // off is in the function, not an argument
+	}
+	return nil
 }

@@ -18,6 +18,9 @@ import (
 // A Checker checks a canvas; *constraints.Checker implements it.
 type Checker interface {
 	Check(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
+	// Suspects ranks statements by how suspicious the failing tests make
+	// them; refine asks only for the canvas it masks next.
+	Suspects(ctx context.Context, cv *ast.Canvas) ([]constraints.Suspect, error)
 }
 
 // Options configures a run. The zero value works with a Denoiser set.
@@ -247,7 +250,14 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 	} else if next != nil {
 		return next, 1, nil
 	}
-	targets := r.localize(cur)
+	var suspects []constraints.Suspect
+	if slices.ContainsFunc(cur.rep.Findings, func(f constraints.Finding) bool { return f.Category == constraints.Tests }) {
+		var err error
+		if suspects, err = r.chk.Suspects(ctx, cur.cv); err != nil {
+			return nil, 0, err
+		}
+	}
+	targets := r.localize(cur, suspects)
 	if len(targets) == 0 {
 		return cur, 0, nil
 	}
@@ -324,6 +334,9 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		}
 		next = best.st
 		delete(r.widen, targets[i].key)
+		if len(next.rep.Findings) == 0 && len(next.holes) == 0 {
+			break // clean: the other holes have nothing left to fix
+		}
 	}
 	return next, len(holes), nil
 }
@@ -362,6 +375,11 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 		m := newRemap(old.Text, cv.File(h.File).Text)
 		open = m.holes(h.File, open)
 		cost := r.score(rep, len(open))
+		if r.tentative(st, rep, t) {
+			r.logf("hole %d: candidate %q compiles but fails the tests; widening first", h.ID, truncate(c.Text))
+			continue
+		}
+		r.logf("hole %d: candidate %q (%s): %d findings, cost %.0f (was %.0f)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), cost, st.cost)
 		bestCost := st.cost
 		if best != nil {
 			bestCost = best.st.cost
@@ -374,6 +392,22 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 		}
 	}
 	return best, nil
+}
+
+// maxTentativeWiden is how often a compile error's hole is widened before
+// refine accepts a fill that compiles but fails the tests.
+const maxTentativeWiden = 4
+
+// tentative reports whether rep, the check of a candidate for t, should
+// not be accepted yet: it turns a canvas that did not compile into one that
+// compiles but fails its tests. Such a fill is often the wrong repair (a
+// typo "fixed" by another variable of the same type), so refine widens the
+// hole first and takes the fill only when the wider holes do no better.
+func (r *run) tentative(st *state, rep *constraints.Report, t target) bool {
+	if t.user || st.rep.Reached >= constraints.Tests || r.widen[t.key] >= maxTentativeWiden {
+		return false
+	}
+	return slices.ContainsFunc(rep.Findings, func(f constraints.Finding) bool { return f.Category == constraints.Tests })
 }
 
 // applyFill replaces h's span in cv with text, fixes the file's imports and

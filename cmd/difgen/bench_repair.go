@@ -19,7 +19,7 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	var (
 		quick     = fs.Bool("quick", false, "a quick run: "+strings.Join(bench.QuickStdPackages, ", ")+", no modules, 1 seed, 1 case per family")
 		jobs      = fs.Int("j", 2, "cases scored in parallel")
-		timeout   = fs.Duration("timeout", 60*time.Second, "time limit of a fixer on one case (and of each go command scoring it)")
+		timeout   = fs.Duration("timeout", 45*time.Second, "time limit of a fixer on one case (and of each go command scoring it)")
 		seeds     = fs.Int("seeds", 2, "seeds per family (1..n)")
 		perFamily = fs.Int("per-family", 2, "corruption cases per family and seed")
 		families  = fs.String("families", "all", "comma-separated families or classes (compile, test, hole)")

@@ -154,7 +154,9 @@ func readGo(dir string) map[string]string {
 	return files
 }
 
-func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+// squash drops all white space, so that gofmt's spacing does not count
+// as a change of the tests.
+func squash(s string) string { return strings.Join(strings.Fields(s), "") }
 
 // linesChanged counts the lines deleted plus the lines inserted between
 // a and b (a line diff by longest common subsequence).

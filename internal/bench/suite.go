@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -133,11 +134,12 @@ func ReadHumanEvalFix(path string, mod ModuleFiles) ([]*Case, []error, error) {
 }
 
 // ReadHumanEvalX reads HumanEval-X records (task_id, prompt,
-// canonical_solution, test, test_setup, entry_point) and masks one span
+// canonical_solution, test, test_setup; the function is entry_point, or
+// the one named by declaration or last declared in prompt) and masks one span
 // of each reference solution per family in fams (HoleExpr, HoleStmt,
 // HoleBody), chosen by a generator seeded by (task, family, seed).
 func ReadHumanEvalX(path string, mod ModuleFiles, fams []Family, seed int64) ([]*Case, []error, error) {
-	recs, errs, err := readJSONL(path, "HumanEval-X", "task_id", "prompt", "canonical_solution", "test", "test_setup", "entry_point")
+	recs, errs, err := readJSONL(path, "HumanEval-X", "task_id", "prompt", "canonical_solution", "test", "test_setup")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -152,7 +154,7 @@ func ReadHumanEvalX(path string, mod ModuleFiles, fams []Family, seed int64) ([]
 			continue
 		}
 		for _, fam := range fams {
-			sites := holeSites(fset, f, []byte(ref), fam, r.str("entry_point"))
+			sites := holeSites(fset, f, []byte(ref), fam, entryPoint(r))
 			if len(sites) == 0 {
 				continue
 			}
@@ -235,6 +237,22 @@ func humanEvalProgram(prompt, body string) string {
 	return pruneImports("package solution\n\n" + prompt + body)
 }
 
+var funcName = regexp.MustCompile(`(?m)^func\s+(\w+)`)
+
+// entryPoint names the function a HumanEval record asks for.
+func entryPoint(r record) string {
+	if e := r.str("entry_point"); e != "" {
+		return e
+	}
+	if m := funcName.FindStringSubmatch(r.str("declaration")); m != nil {
+		return m[1]
+	}
+	if all := funcName.FindAllStringSubmatch(r.str("prompt"), -1); all != nil {
+		return all[len(all)-1][1]
+	}
+	return ""
+}
+
 var packageMain = regexp.MustCompile(`(?m)^package main\b`)
 
 func humanEvalTest(r record) string {
@@ -258,7 +276,7 @@ func pruneImports(src string) string {
 		}
 		return true
 	})
-	for _, is := range f.Imports {
+	for _, is := range slices.Clone(f.Imports) { // deleting edits f.Imports
 		path, _ := strconv.Unquote(is.Path.Value)
 		name := path[strings.LastIndex(path, "/")+1:]
 		if is.Name != nil {

@@ -138,6 +138,27 @@ func (c *holeCtx) generate() {
 		c.tokenEdits()
 	}
 	c.repairs()
+	if h.Original != "" && !h.User && testFailures(h.Diagnostics) {
+		// The code compiled and a test fails: the slip is most likely one
+		// token of the original, not a different expression.
+		for _, x := range c.cands {
+			if x.source != "edit" {
+				x.prior -= 2
+			}
+		}
+	}
+}
+
+// testFailures reports whether every diagnostic is a failing test (as
+// constraints reports them: "TestName failed: …").
+func testFailures(diags []string) bool {
+	for _, d := range diags {
+		name, _, ok := strings.Cut(d, " failed")
+		if !ok || !strings.HasPrefix(name, "Test") && !strings.HasPrefix(name, "Example") && !strings.HasPrefix(name, "Fuzz") {
+			return false
+		}
+	}
+	return len(diags) > 0
 }
 
 // qual qualifies types relative to the hole's package.

@@ -75,9 +75,9 @@ func (c *holeCtx) tokenEdits() {
 			}
 		case t.tok == token.INT:
 			if n, err := strconv.ParseInt(t.lit, 0, 64); err == nil {
-				c.add(repl(t, strconv.FormatInt(n+1, 10)), -0.9, "edit")
+				c.add(repl(t, strconv.FormatInt(n+1, 10)), -0.4, "edit")
 				if n > 0 {
-					c.add(repl(t, strconv.FormatInt(n-1, 10)), -0.9, "edit")
+					c.add(repl(t, strconv.FormatInt(n-1, 10)), -0.4, "edit")
 				}
 			}
 		case t.tok == token.IDENT && (t.lit == "true" || t.lit == "false"):
@@ -102,6 +102,12 @@ func (c *holeCtx) tokenEdits() {
 		// Deletions of unary operators.
 		if (t.tok == token.NOT || t.tok == token.AND || t.tok == token.SUB) && opensOperand(t.prev) {
 			c.add(orig[:t.off]+orig[t.end:], -1.0, "edit")
+			// !(x == y) → x == y: the parentheses only served the !.
+			if t.tok == token.NOT && i+1 < len(toks) && toks[i+1].tok == token.LPAREN {
+				if m := matchParen(toks, i+1); m > 0 {
+					c.add(orig[:t.off]+orig[toks[i+1].end:toks[m].off]+orig[toks[m].end:], -0.3, "edit")
+				}
+			}
 		}
 		// "x - 1", "x + 1": drop the adjustment.
 		if (t.tok == token.ADD || t.tok == token.SUB) && i+1 < len(toks) && toks[i+1].tok == token.INT && toks[i+1].lit == "1" {
@@ -273,4 +279,22 @@ func (c *holeCtx) swapArgs() {
 		}
 		return true
 	})
+}
+
+// matchParen returns the index of the token closing the parenthesis at
+// toks[open], or -1.
+func matchParen(toks []rawTok, open int) int {
+	depth := 0
+	for j := open; j < len(toks); j++ {
+		switch toks[j].tok {
+		case token.LPAREN:
+			depth++
+		case token.RPAREN:
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
 }
