@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,6 +46,9 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 		}
 		replace[f.Name] = repl
 		ov.names[repl] = f.Name
+	}
+	if err := writeExtra(c.opts.Overlay, filepath.Join(tmp, "extra"), replace); err != nil {
+		return nil, err
 	}
 	entries, err := os.ReadDir(c.pkg.Dir)
 	if err != nil {
@@ -140,4 +145,51 @@ func trimOutput(out []byte) string {
 		}
 	}
 	return ""
+}
+
+// writeExtra writes the files of extra (absolute name → text) under dir and
+// records them in replace.
+func writeExtra(extra map[string]string, dir string, replace map[string]string) error {
+	if len(extra) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	names := slices.Sorted(maps.Keys(extra))
+	for i, name := range names {
+		repl := filepath.Join(dir, fmt.Sprintf("%d_%s", i, filepath.Base(name)))
+		if err := os.WriteFile(repl, []byte(extra[name]), 0o644); err != nil {
+			return err
+		}
+		replace[name] = repl
+	}
+	return nil
+}
+
+// extraOverlay writes an overlay JSON of extra alone under a new temporary
+// directory and returns its file and a cleanup; "" when extra is empty.
+func extraOverlay(extra map[string]string) (string, func(), error) {
+	if len(extra) == 0 {
+		return "", func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "difgen-overlay-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	replace := make(map[string]string)
+	if err := writeExtra(extra, filepath.Join(tmp, "src"), replace); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	data, err := json.Marshal(struct{ Replace map[string]string }{replace})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(tmp, "overlay.json"), data, 0o644)
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return filepath.Join(tmp, "overlay.json"), cleanup, nil
 }

@@ -103,7 +103,16 @@ func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, er
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	args := append([]string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export,Deps,Standard,Error", "--"}, paths...)
+	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export,Deps,Standard,Error"}
+	ovFile, cleanup, err := extraOverlay(imp.opts.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	if ovFile != "" {
+		args = append(args, "-overlay="+ovFile)
+	}
+	args = append(append(args, "--"), paths...)
 	res := runCmd(ctx, imp.pkg.Dir, environ(imp.opts.clone().Env), imp.opts.timeout(), "go", args...)
 	if res.err != nil && !res.exited {
 		return nil, fmt.Errorf("go list of the imports of %s: %v", imp.pkg.ImportPath, res.err)

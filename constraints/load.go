@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,6 +46,10 @@ type Package struct {
 	// Errors are the package's load errors (a missing import, a malformed
 	// file), as findings.
 	Errors []Finding
+
+	// Imports lists the resolved import paths of the package and its
+	// tests, sorted.
+	Imports []string
 
 	// imports maps each import path written in the package's files (all
 	// variants) to the resolved package path (differs under vendoring).
@@ -163,6 +168,8 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 	var out []*Package
 	for _, path := range order {
 		p := byPath[path]
+		p.Imports = slices.Sorted(maps.Values(p.imports))
+		p.Imports = slices.Compact(p.Imports)
 		p.Errors = Sort(p.Errors)
 		all := p.Files()
 		if len(all) == 0 {

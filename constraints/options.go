@@ -43,6 +43,10 @@ type Options struct {
 	Tests   TestsMode
 	Timeout time.Duration // limit for each go build, go test and test binary run; 0 means 60s
 	Env     []string      // extra environment (KEY=value) for the go command and tests
+	// Overlay replaces files of other packages (absolute name → text): the
+	// repaired text of packages this one imports, which the go command and
+	// the export data of the imports must see instead of the disk.
+	Overlay map[string]string
 	Logf    func(format string, args ...any)
 }
 

@@ -73,9 +73,9 @@ type Response struct {
 
 // Usage counts what a request cost.
 type Usage struct {
-	Calls            int // model calls (HTTP requests for a remote model)
-	PromptTokens     int
-	CompletionTokens int
+	Calls            int `json:"calls"` // model calls (HTTP requests for a remote model)
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
 }
 
 // Add adds u2 to u.

@@ -56,7 +56,8 @@ type Result struct {
 	Before, After  *ast.Canvas
 	FindingsBefore []constraints.Finding
 	FindingsAfter  []constraints.Finding
-	Unfilled       []*ast.Hole // user holes left open (positions in After)
+	Outside        []constraints.Finding // Fill: findings outside the filled spans, left alone
+	Unfilled       []*ast.Hole           // user holes left open (positions in After)
 	Steps          int
 	Usage          model.Usage
 	Elapsed        time.Duration
@@ -225,12 +226,17 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 	res.After = cur.cv
 	res.FindingsAfter = cur.rep.Findings
 	res.ReportAfter = cur.rep
-	res.Unfilled = cur.holes
+	if !r.fillMode {
+		res.Unfilled = cur.holes
+	}
 	res.Steps = step
 	res.Usage = r.usage
 	res.Elapsed = time.Since(r.start)
 	if ctx.Err() != nil && res.StopReason == "" {
 		res.StopReason = "time"
+	}
+	if r.fillMode {
+		r.settleFill(res, cur, userHoles)
 	}
 	return res, nil
 }
@@ -518,4 +524,44 @@ func wholeLines(src string, e ast.Edit) ast.Edit {
 		return e
 	}
 	return ast.Edit{Start: ls, End: le + 1}
+}
+
+// settleFill decides what Fill returns. Fill answers for the holes it was
+// given: findings elsewhere were there before and are not its to fix. A
+// hole is filled only when no syntax, type or build error remains in its
+// span; if any hole is not, Fill returns the input unchanged (a half-right
+// fill is worth less than the user's hole) with the holes reported.
+func (r *run) settleFill(res *Result, cur *state, userHoles []*ast.Hole) {
+	res.FindingsAfter, res.Outside = nil, nil
+	bad := make([]bool, len(cur.regions))
+	for _, f := range cur.rep.Findings {
+		in := -1
+		for i, s := range cur.regions {
+			if f.File == s.file && f.Start < max(s.end, s.start+1) && s.start <= max(f.End, f.Start) {
+				in = i
+				break
+			}
+		}
+		if in < 0 {
+			res.Outside = append(res.Outside, f)
+			continue
+		}
+		res.FindingsAfter = append(res.FindingsAfter, f)
+		if f.Category <= constraints.Build && !f.Soft {
+			bad[in] = true
+		}
+	}
+	for i, h := range userHoles {
+		open := slices.ContainsFunc(cur.holes, func(o *ast.Hole) bool {
+			return o.File == h.File && o.Original == h.Original && o.Instruction == h.Instruction
+		})
+		if open || (i < len(bad) && bad[i]) {
+			res.Unfilled = append(res.Unfilled, h)
+		}
+	}
+	if len(res.Unfilled) > 0 {
+		res.After = res.Before
+		res.FindingsAfter = nil
+		res.ReportAfter = res.ReportBefore
+	}
 }

@@ -32,9 +32,10 @@ func (c *denoiseCase) want() []ast.Token { return c.Doc.Tokens[c.I:c.J] }
 // A denoiseRow is one predictor measured by 'difgen bench denoise'.
 type denoiseRow interface {
 	name() string
-	// tokens returns the k best tokens for c's single masked token.
-	tokens(ctx context.Context, c *denoiseCase, k int) ([]ast.Token, error)
-	// span returns the best fill of c's masked span, J-I tokens long.
+	// rank returns the 0-based rank of the right answer among the row's k
+	// best guesses for c's single masked token, or -1.
+	rank(ctx context.Context, c *denoiseCase, k int) (int, error)
+	// span returns the best fill of c's masked span as tokens.
 	span(ctx context.Context, c *denoiseCase) ([]ast.Token, error)
 }
 
@@ -55,8 +56,14 @@ func (r *tokenRow) model(c *denoiseCase) local.TokenModel {
 	if !r.cache {
 		return r.m
 	}
+	return cacheModel(r.m, c, c.I, c.J)
+}
+
+// cacheModel returns m with a cache over the files of c's package, c's
+// own file with tokens [i, j) and the n-grams across them cut out.
+func cacheModel(m *local.NGram, c *denoiseCase, i, j int) local.TokenModel {
 	const cacheTokens = 60000
-	seqs := [][]ast.Token{c.Doc.Tokens[:c.I], c.Doc.Tokens[c.J:]}
+	seqs := [][]ast.Token{c.Doc.Tokens[:i], c.Doc.Tokens[j:]}
 	n := len(c.Doc.Tokens)
 	for _, d := range c.Pkg {
 		if d != c.Doc && n+len(d.Tokens) <= cacheTokens {
@@ -64,15 +71,17 @@ func (r *tokenRow) model(c *denoiseCase) local.TokenModel {
 			n += len(d.Tokens)
 		}
 	}
-	return r.m.WithCacheTokens(seqs...)
+	return m.WithCacheTokens(seqs...)
 }
 
-func (r *tokenRow) tokens(ctx context.Context, c *denoiseCase, k int) ([]ast.Token, error) {
-	var out []ast.Token
-	for _, p := range r.model(c).Predict(c.Doc.Tokens[:c.I], c.Doc.Tokens[c.J:], k) {
-		out = append(out, p.Token)
+func (r *tokenRow) rank(ctx context.Context, c *denoiseCase, k int) (int, error) {
+	want := c.want()[0]
+	for i, p := range r.model(c).Predict(c.Doc.Tokens[:c.I], c.Doc.Tokens[c.J:], k) {
+		if sameToken(p.Token, want) {
+			return i, nil
+		}
 	}
-	return out, nil
+	return -1, nil
 }
 
 // span fills the span left to right by beam search; the last token is
@@ -145,6 +154,7 @@ type denoiseRowResult struct {
 	Row     string                        `json:"row"`
 	Token   map[string]*denoiseClassStats `json:"token"` // by class, and "all"
 	Span    map[string]*denoiseSpanStats  `json:"span"`  // by length bucket
+	Note    string                        `json:"note,omitempty"`
 	Seconds float64                       `json:"seconds"`
 }
 
@@ -313,6 +323,8 @@ func sameToken(a, b ast.Token) bool {
 	return a.Kind == b.Kind && a.Text == b.Text && (a.Kind != ast.IdentPiece || a.Start == b.Start)
 }
 
+// runDenoiseRow measures row on the cases, GOMAXPROCS cases at a time;
+// the sums do not depend on the order the cases finish in.
 func runDenoiseRow(ctx context.Context, e *env, row denoiseRow, toks, spans []*denoiseCase) (denoiseRowResult, error) {
 	start := time.Now()
 	r := denoiseRowResult{Row: row.name(), Token: map[string]*denoiseClassStats{}, Span: map[string]*denoiseSpanStats{}}
@@ -323,44 +335,36 @@ func runDenoiseRow(ctx context.Context, e *env, row denoiseRow, toks, spans []*d
 		r.Span[b] = new(denoiseSpanStats)
 	}
 	prog := trainProgress(e)
+	ranks := make([]int, len(toks))
+	if err := forEachCase(ctx, len(toks), func(i int) error {
+		var err error
+		ranks[i], err = row.rank(ctx, toks[i], 5)
+		return err
+	}, prog, row.name()+" tokens"); err != nil {
+		return r, err
+	}
 	for i, c := range toks {
-		if err := ctx.Err(); err != nil {
-			return r, err
-		}
-		if prog != nil {
-			prog(row.name()+" tokens", i+1, len(toks))
-		}
-		got, err := row.tokens(ctx, c, 5)
-		if err != nil {
-			return r, err
-		}
-		want := c.want()[0]
-		for _, cl := range []string{"all", className(want.Kind)} {
+		for _, cl := range []string{"all", className(c.want()[0].Kind)} {
 			s := r.Token[cl]
 			s.Cases++
-			for k, g := range got {
-				if sameToken(g, want) {
-					if k == 0 {
-						s.Top1++
-					}
-					s.Top5++
-					break
-				}
+			if ranks[i] == 0 {
+				s.Top1++
+			}
+			if ranks[i] >= 0 && ranks[i] < 5 {
+				s.Top5++
 			}
 		}
 	}
+	fills := make([][]ast.Token, len(spans))
+	if err := forEachCase(ctx, len(spans), func(i int) error {
+		var err error
+		fills[i], err = row.span(ctx, spans[i])
+		return err
+	}, prog, row.name()+" spans"); err != nil {
+		return r, err
+	}
 	for i, c := range spans {
-		if err := ctx.Err(); err != nil {
-			return r, err
-		}
-		if prog != nil {
-			prog(row.name()+" spans", i+1, len(spans))
-		}
-		got, err := row.span(ctx, c)
-		if err != nil {
-			return r, err
-		}
-		want := c.want()
+		got, want := fills[i], c.want()
 		s := r.Span[spanBucket(len(want))]
 		s.Cases++
 		s.Tokens += len(want)
@@ -377,8 +381,52 @@ func runDenoiseRow(ctx context.Context, e *env, row denoiseRow, toks, spans []*d
 		}
 	}
 	clearProgress(e)
+	if n, ok := row.(interface{ note() string }); ok {
+		r.Note = n.note()
+	}
 	r.Seconds = time.Since(start).Seconds()
 	return r, nil
+}
+
+// forEachCase calls f(0..n-1) on GOMAXPROCS goroutines and returns the
+// first error.
+func forEachCase(ctx context.Context, n int, f func(i int) error, prog func(string, int, int), stage string) error {
+	var (
+		next, done atomic.Int64
+		wg         sync.WaitGroup
+		mu         sync.Mutex
+		first      error
+	)
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				err := ctx.Err()
+				if err == nil {
+					err = f(i)
+				}
+				if err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					next.Store(int64(n))
+					return
+				}
+				if d := done.Add(1); prog != nil {
+					prog(stage, int(d), n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 func pct(a, b int) string {

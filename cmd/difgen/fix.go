@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -237,13 +238,24 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		return &exitError{code: 2, msg: err.Error()}
 	}
 
+	// Dependencies first; each package is checked against the repaired
+	// text of the packages before it.
+	pkgs = dependencyOrder(pkgs)
+	repaired := map[string]string{}
 	prog := newProgress(e)
 	var results []*pkgResult
 	for _, pkg := range pkgs {
 		if ctx.Err() != nil {
 			break
 		}
-		r := repairPackage(ctx, pkg, den, fl, b, copts, fill, pos, prog, logf)
+		o := *copts
+		o.Overlay = maps.Clone(repaired)
+		r := repairPackage(ctx, pkg, den, fl, b, &o, fill, pos, prog, logf)
+		if r.res != nil {
+			for _, name := range r.write {
+				repaired[name] = r.res.After.File(name).Text
+			}
+		}
 		results = append(results, r)
 	}
 	prog.done()
@@ -498,4 +510,33 @@ func groupPatterns(cwd string, patterns []string) []patternGroup {
 		gs = append(gs, patternGroup{dir: cwd, patterns: rest})
 	}
 	return gs
+}
+
+// dependencyOrder sorts pkgs so that a package comes after the packages of
+// pkgs it imports, keeping the given order otherwise.
+func dependencyOrder(pkgs []*constraints.Package) []*constraints.Package {
+	byPath := map[string]*constraints.Package{}
+	for _, p := range pkgs {
+		byPath[p.ImportPath] = p
+	}
+	var out []*constraints.Package
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(p *constraints.Package)
+	visit = func(p *constraints.Package) {
+		if state[p.ImportPath] != 0 {
+			return // done, or an import cycle (the type checker reports it)
+		}
+		state[p.ImportPath] = 1
+		for _, imp := range p.Imports {
+			if q := byPath[imp]; q != nil {
+				visit(q)
+			}
+		}
+		state[p.ImportPath] = 2
+		out = append(out, p)
+	}
+	for _, p := range pkgs {
+		visit(p)
+	}
+	return out
 }
