@@ -190,6 +190,9 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			continue
 		}
 		h.Diagnostics = []string{f.Message}
+		if last, ok := r.lastTry[key]; ok {
+			h.Diagnostics = append(h.Diagnostics, last)
+		}
 		ts = append(ts, target{hole: h, key: key})
 	}
 

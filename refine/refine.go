@@ -77,7 +77,8 @@ type run struct {
 	chk      Checker
 	start    time.Time
 	usage    model.Usage
-	widen    map[string]int // finding key → widening level
+	widen    map[string]int    // finding key → widening level
+	lastTry  map[string]string // finding key → what the last rejected fill got
 	fillMode bool
 	logf     func(string, ...any)
 }
@@ -122,7 +123,7 @@ func Fill(ctx context.Context, cv *ast.Canvas, holes []*ast.Hole, chk Checker, o
 }
 
 func newRun(chk Checker, opts *Options) (*run, error) {
-	r := &run{chk: chk, widen: map[string]int{}, start: time.Now()}
+	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, start: time.Now()}
 	if opts != nil {
 		r.opts = *opts
 	}
@@ -286,7 +287,10 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 	}
 	resp, err := r.opts.Denoiser.Denoise(ctx, req)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: %w", r.opts.Denoiser.Name(), err)
+		if name := r.opts.Denoiser.Name(); !strings.HasPrefix(err.Error(), name) && !strings.Contains(err.Error(), name+":") {
+			err = fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, 0, err
 	}
 	r.usage.Add(resp.Usage)
 	if resp.Usage.Calls == 0 {
@@ -357,6 +361,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 	var best *accepted
 	seen := map[string]bool{}
 	old := st.cv.File(h.File)
+	var near *tried // the rejected fill that came closest, for the next ask
 	for _, c := range cands {
 		if seen[c.Text] || c.Text == h.Original {
 			continue
@@ -381,6 +386,9 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 		m := newRemap(old.Text, cv.File(h.File).Text)
 		open = m.holes(h.File, open)
 		cost := r.score(rep, len(open))
+		if near == nil || cost < near.cost {
+			near = &tried{text: c.Text, cost: cost, msgs: messagesNear(rep, h, len(c.Text))}
+		}
 		if r.tentative(st, rep, t) {
 			r.logf("hole %d: candidate %q compiles but fails the tests; widening first", h.ID, truncate(c.Text))
 			continue
@@ -397,7 +405,44 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 			}
 		}
 	}
+	if best == nil && near != nil {
+		r.lastTry[t.key] = near.diagnostic()
+	}
 	return best, nil
+}
+
+// tried is a rejected fill and what the checks said of it.
+type tried struct {
+	text string
+	cost float64
+	msgs []string
+}
+
+func (t *tried) diagnostic() string {
+	msg := "no error in its span"
+	if len(t.msgs) > 0 {
+		msg = strings.Join(t.msgs, "; ")
+	}
+	return fmt.Sprintf("tried %q: %s", truncate(t.text), msg)
+}
+
+// messagesNear returns the messages of rep's findings that start inside a
+// fill of length n at h's start (or, when none does, all test failures).
+func messagesNear(rep *constraints.Report, h *ast.Hole, n int) []string {
+	var msgs []string
+	for _, f := range rep.Findings {
+		if f.File == h.File && f.Start >= h.Start && f.Start <= h.Start+n {
+			msgs = append(msgs, f.Message)
+		}
+	}
+	if len(msgs) == 0 {
+		for _, f := range rep.Findings {
+			if f.Category == constraints.Tests {
+				msgs = append(msgs, f.Message)
+			}
+		}
+	}
+	return msgs[:min(len(msgs), 3)]
 }
 
 // maxTentativeWiden is how often a compile error's hole is widened before

@@ -6,15 +6,26 @@ import (
 	"flag"
 	"fmt"
 	goast "go/ast"
+	"go/build"
+	"go/importer"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/corpus"
+	"github.com/difgen/difgen/model"
 	"github.com/difgen/difgen/model/local"
 )
 
@@ -129,11 +140,7 @@ func denoiseRows(m *local.NGram) []denoiseRow {
 	return []denoiseRow{
 		&tokenRow{label: "ngram", m: m, beam: 4},
 		&tokenRow{label: "ngram+cache", m: m, cache: true, beam: 4},
-		// TODO(issue 3): the "full" row goes here: the complete local
-		// denoiser (local.New(m.WithCache(package), nil)) with type-directed
-		// candidates, asked through model.Denoiser with a canvas of
-		// c.Pkg's files and one expression hole over bytes [c.Off, c.End)
-		// of c.Doc.
+		newFullRow(m),
 	}
 }
 
@@ -238,6 +245,11 @@ func benchDenoise(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		tokCases, spanCases := denoiseCases(docs, *n, *spans, *seed)
 		if len(tokCases) == 0 {
 			return fmt.Errorf("bench denoise: no held-out files in the corpus")
+		}
+		if pf := os.Getenv("DGPROF"); pf != "" {
+			f, _ := os.Create(pf)
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
 		}
 		for _, row := range denoiseRows(m) {
 			r, err := runDenoiseRow(ctx, e, row, tokCases, spanCases)
@@ -452,6 +464,11 @@ func printDenoise(e *env, res *denoiseResult, files int) {
 		fmt.Fprintf(tw, "\t%.1f\n", r.Seconds)
 	}
 	tw.Flush()
+	for _, r := range res.Rows {
+		if r.Note != "" {
+			fmt.Fprintf(e.stdout, "  %s\n", r.Note)
+		}
+	}
 	fmt.Fprintf(e.stdout, "\nexpression holes (exact match / tokens right), by length in tokens:\n")
 	tw = tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "row")
@@ -468,4 +485,276 @@ func printDenoise(e *env, res *denoiseResult, files int) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+}
+
+// fullRow measures the complete local denoiser: type-directed candidates
+// over a real type check of the held-out package, ranked by the token
+// model with the package cache and verified in process.
+//
+// The answer never reaches the denoiser. The masked span is replaced by
+// the placeholder identifier __ in the canvas, and the package is
+// type-checked with that text, so Types, the cache and the canvas all
+// see __ and never the original; the hole's Original is "". A
+// single-token case masks the whole identifier its piece belongs to (an
+// Ident hole), and counts as right only when a candidate is that whole
+// identifier. Operators, keywords and literals are not holes the
+// denoiser fills alone; for them the row falls back to the token model
+// with the cache (the ngram+cache row). Files outside the default build
+// (other GOOS, build tags) are not type-checked: their cases go to the
+// denoiser without Types.
+type fullRow struct {
+	m   *local.NGram
+	tok *tokenRow // ngram+cache, for operators, keywords and literals
+	imp *lockedImporter
+
+	mu   sync.Mutex
+	dirs map[string]*buildDir
+
+	typed, untyped, fallback atomic.Int64
+}
+
+func newFullRow(m *local.NGram) *fullRow {
+	return &fullRow{
+		m:    m,
+		tok:  &tokenRow{label: "ngram+cache", m: m, cache: true, beam: 4},
+		imp:  &lockedImporter{imp: importer.ForCompiler(token.NewFileSet(), "source", nil).(types.ImporterFrom)},
+		dirs: map[string]*buildDir{},
+	}
+}
+
+func (r *fullRow) name() string { return "full" }
+
+func (r *fullRow) note() string {
+	return fmt.Sprintf("full: identifiers as whole-identifier holes (exact match); operators, keywords, literals (%d cases) by ngram+cache; %d holes type-checked, %d without types (file outside the default build)",
+		r.fallback.Load(), r.typed.Load(), r.untyped.Load())
+}
+
+// identRange returns the tokens [i, j) of the whole identifier that
+// token k of c.Doc is a piece of.
+func identRange(toks []ast.Token, k int) (i, j int) {
+	i, j = k, k+1
+	for i > 0 && !toks[i].Start && toks[i-1].Kind == ast.IdentPiece && toks[i-1].End == toks[i].Off {
+		i--
+	}
+	for j < len(toks) && toks[j].Kind == ast.IdentPiece && !toks[j].Start && toks[j].Off == toks[j-1].End {
+		j++
+	}
+	return i, j
+}
+
+func (r *fullRow) rank(ctx context.Context, c *denoiseCase, k int) (int, error) {
+	if c.want()[0].Kind != ast.IdentPiece {
+		r.fallback.Add(1)
+		return r.tok.rank(ctx, c, k)
+	}
+	i, j := identRange(c.Doc.Tokens, c.I)
+	off, end := c.Doc.Tokens[i].Off, c.Doc.Tokens[j-1].End
+	fills, err := r.denoise(ctx, c, i, j, ast.Ident, k)
+	if err != nil {
+		return -1, err
+	}
+	want := c.Doc.Src[off:end]
+	if os.Getenv("DGDEBUG") != "" {
+		var sb strings.Builder
+		for _, f := range fills {
+			fmt.Fprintf(&sb, " %q(%s %.2f)", f.Text, f.Source, f.Confidence)
+		}
+		line := c.Doc.Src[strings.LastIndexByte(c.Doc.Src[:off], '\n')+1 : off]
+		fmt.Fprintf(os.Stderr, "DBG %s want %q in %q:%s\n", filepath.Base(c.Doc.Path), want, strings.TrimSpace(line), sb.String())
+	}
+	for n, f := range fills {
+		if strings.TrimSpace(f.Text) == want {
+			return n, nil
+		}
+	}
+	return -1, nil
+}
+
+func (r *fullRow) span(ctx context.Context, c *denoiseCase) ([]ast.Token, error) {
+	fills, err := r.denoise(ctx, c, c.I, c.J, ast.Expr, 1)
+	if err != nil || len(fills) == 0 {
+		return nil, err
+	}
+	toks := ast.Tokenize(fills[0].Text)
+	for len(toks) > 0 && toks[len(toks)-1].Off == toks[len(toks)-1].End {
+		toks = toks[:len(toks)-1] // the semicolon inserted at the end
+	}
+	return toks, nil
+}
+
+// denoise masks tokens [i, j) of c.Doc by __ and asks the local denoiser
+// for k candidates.
+func (r *fullRow) denoise(ctx context.Context, c *denoiseCase, i, j int, kind ast.HoleKind, k int) ([]model.Candidate, error) {
+	off, end := c.Doc.Tokens[i].Off, c.Doc.Tokens[j-1].End
+	const placeholder = "__"
+	masked := c.Doc.Src[:off] + placeholder + c.Doc.Src[end:]
+	cv, t := r.check(c.Doc.Path, masked)
+	if t != nil {
+		r.typed.Add(1)
+	} else {
+		if os.Getenv("DGDEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "UNTYPED %s\n", c.Doc.Path)
+		}
+		r.untyped.Add(1)
+	}
+	opts := &local.Options{Importer: r.imp}
+	if os.Getenv("DGNOVERIFY") != "" {
+		opts.Verify = -1
+	}
+	d := local.New(cacheModel(r.m, c, i, j), opts)
+	resp, err := d.Denoise(ctx, &model.Request{
+		Canvas:     cv,
+		Holes:      []*ast.Hole{{ID: 1, File: c.Doc.Path, Start: off, End: off + len(placeholder), Kind: kind}},
+		Types:      t,
+		Candidates: k,
+		Seed:       1,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Fills[0], nil
+}
+
+// A buildDir is the default build of one package directory, loaded once.
+type buildDir struct {
+	once sync.Once
+	dir  string
+	bp   *build.Package
+	mu   sync.Mutex
+	sets map[string]*checkSet // by file set: "lib", "test", "xtest"
+}
+
+// A checkSet is the files type-checked together for a file of a set.
+type checkSet struct {
+	path  string // package path for go/types
+	names []string
+	texts []string
+	fset  *token.FileSet
+	files []*goast.File // parsed texts; nil when one does not parse
+}
+
+// check returns the canvas of the package of file name with text as the
+// file's text, and the package type-checked with it, or nil Types when
+// the file is outside the default build or does not parse.
+func (r *fullRow) check(name, text string) (*ast.Canvas, *model.Types) {
+	dir := filepath.Dir(name)
+	alone := ast.NewCanvas(dir, ast.NewFile(name, text))
+	r.mu.Lock()
+	bd := r.dirs[dir]
+	if bd == nil {
+		bd = &buildDir{dir: dir, sets: map[string]*checkSet{}}
+		r.dirs[dir] = bd
+	}
+	r.mu.Unlock()
+	bd.once.Do(func() {
+		bp, err := build.ImportDir(dir, 0)
+		if err == nil {
+			bd.bp = bp
+		}
+	})
+	if bd.bp == nil {
+		return alone, nil
+	}
+	base := filepath.Base(name)
+	var set string
+	switch {
+	case slices.Contains(bd.bp.GoFiles, base) || slices.Contains(bd.bp.CgoFiles, base):
+		set = "lib"
+	case slices.Contains(bd.bp.TestGoFiles, base):
+		set = "test"
+	case slices.Contains(bd.bp.XTestGoFiles, base):
+		set = "xtest"
+	default:
+		return alone, nil
+	}
+	cs := bd.set(set)
+	idx := slices.Index(cs.names, name)
+	if cs.files == nil || idx < 0 {
+		return alone, nil
+	}
+	files := make([]*ast.File, len(cs.names))
+	for n := range cs.names {
+		files[n] = ast.NewFile(cs.names[n], cs.texts[n])
+	}
+	files[idx] = ast.NewFile(name, text)
+	cv := ast.NewCanvas(dir, files...)
+	af, err := parser.ParseFile(cs.fset, name, text, parser.SkipObjectResolution)
+	if err != nil {
+		return cv, nil
+	}
+	syntax := slices.Clone(cs.files)
+	syntax[idx] = af
+	info := &types.Info{
+		Types:      map[goast.Expr]types.TypeAndValue{},
+		Instances:  map[*goast.Ident]types.Instance{},
+		Defs:       map[*goast.Ident]types.Object{},
+		Uses:       map[*goast.Ident]types.Object{},
+		Implicits:  map[goast.Node]types.Object{},
+		Selections: map[*goast.SelectorExpr]*types.Selection{},
+		Scopes:     map[goast.Node]*types.Scope{},
+	}
+	conf := types.Config{Importer: r.imp, FakeImportC: true, Error: func(error) {}}
+	pkg, _ := conf.Check(cs.path, cs.fset, syntax, info)
+	return cv, &model.Types{Fset: cs.fset, Files: syntax, Names: cs.names, Pkg: pkg, Info: info}
+}
+
+// set returns the named file set of bd, reading and parsing it once.
+func (bd *buildDir) set(name string) *checkSet {
+	bd.mu.Lock()
+	defer bd.mu.Unlock()
+	if cs := bd.sets[name]; cs != nil {
+		return cs
+	}
+	bp := bd.bp
+	cs := &checkSet{path: bp.ImportPath, fset: token.NewFileSet()}
+	var base []string
+	switch name {
+	case "lib":
+		base = slices.Concat(bp.GoFiles, bp.CgoFiles)
+	case "test":
+		base = slices.Concat(bp.GoFiles, bp.CgoFiles, bp.TestGoFiles)
+	case "xtest":
+		base = bp.XTestGoFiles
+		cs.path += "_test"
+	}
+	for _, b := range base {
+		cs.names = append(cs.names, filepath.Join(bd.dir, b))
+	}
+	slices.Sort(cs.names) // the order of the canvas's files
+	ok := true
+	for _, n := range cs.names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			ok = false
+			break
+		}
+		cs.texts = append(cs.texts, string(data))
+		af, err := parser.ParseFile(cs.fset, n, data, parser.SkipObjectResolution)
+		if err != nil {
+			ok = false
+			break
+		}
+		cs.files = append(cs.files, af)
+	}
+	if !ok {
+		cs.files = nil
+	}
+	bd.sets[name] = cs
+	return cs
+}
+
+// lockedImporter serializes a source importer shared by all checks.
+type lockedImporter struct {
+	mu  sync.Mutex
+	imp types.ImporterFrom
+}
+
+func (l *lockedImporter) Import(path string) (*types.Package, error) {
+	return l.ImportFrom(path, "", 0)
+}
+
+func (l *lockedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.imp.ImportFrom(path, dir, mode)
 }
