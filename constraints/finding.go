@@ -78,6 +78,11 @@ func (f Finding) Severity() float64 {
 	case Build:
 		return 100 * w
 	}
+	if f.Code == "timeout" || f.Code == "crash" {
+		// A hang or a crash stops the tests after it from running, so it
+		// hides failures: it weighs as much as a compile error.
+		return 100 * w
+	}
 	return 10 * w
 }
 

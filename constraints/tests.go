@@ -245,20 +245,25 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, tr *testOutput, name s
 	if detail != "" {
 		msg += ": " + detail
 	}
-	if timedOut && tr.status[name] == "run" {
+	code := "test"
+	switch {
+	case timedOut && tr.status[name] == "run":
 		msg = name + ": " + detail
+		code = "timeout"
+	case tr.status[name] == "run":
+		code = "crash" // the binary died inside the test
 	}
 	if f := cv.File(file); f != nil && line > 0 {
 		start, end := lineSpan(f.Text, line)
-		return finding(Tests, f.Name, f.Text, start, end, "test", msg)
+		return finding(Tests, f.Name, f.Text, start, end, code, msg)
 	}
 	if fd, i := funcDecl(r.Files, name); fd != nil {
 		if f := cv.File(r.Names[i]); f != nil {
 			start := c.fset.Position(fd.Name.Pos()).Offset
-			return finding(Tests, f.Name, f.Text, start, start+len(name), "test", msg)
+			return finding(Tests, f.Name, f.Text, start, start+len(name), code, msg)
 		}
 	}
-	return Finding{Category: Tests, Code: "test", Message: msg, Weight: 1}
+	return Finding{Category: Tests, Code: code, Message: msg, Weight: 1}
 }
 
 func pkgLines(out []string) []testLine {

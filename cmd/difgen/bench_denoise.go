@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -245,11 +244,6 @@ func benchDenoise(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		tokCases, spanCases := denoiseCases(docs, *n, *spans, *seed)
 		if len(tokCases) == 0 {
 			return fmt.Errorf("bench denoise: no held-out files in the corpus")
-		}
-		if pf := os.Getenv("DGPROF"); pf != "" {
-			f, _ := os.Create(pf)
-			pprof.StartCPUProfile(f)
-			defer pprof.StopCPUProfile()
 		}
 		for _, row := range denoiseRows(m) {
 			r, err := runDenoiseRow(ctx, e, row, tokCases, spanCases)
@@ -554,14 +548,6 @@ func (r *fullRow) rank(ctx context.Context, c *denoiseCase, k int) (int, error) 
 		return -1, err
 	}
 	want := c.Doc.Src[off:end]
-	if os.Getenv("DGDEBUG") != "" {
-		var sb strings.Builder
-		for _, f := range fills {
-			fmt.Fprintf(&sb, " %q(%s %.2f)", f.Text, f.Source, f.Confidence)
-		}
-		line := c.Doc.Src[strings.LastIndexByte(c.Doc.Src[:off], '\n')+1 : off]
-		fmt.Fprintf(os.Stderr, "DBG %s want %q in %q:%s\n", filepath.Base(c.Doc.Path), want, strings.TrimSpace(line), sb.String())
-	}
 	for n, f := range fills {
 		if strings.TrimSpace(f.Text) == want {
 			return n, nil
@@ -585,6 +571,19 @@ func (r *fullRow) span(ctx context.Context, c *denoiseCase) ([]ast.Token, error)
 // denoise masks tokens [i, j) of c.Doc by __ and asks the local denoiser
 // for k candidates.
 func (r *fullRow) denoise(ctx context.Context, c *denoiseCase, i, j int, kind ast.HoleKind, k int) ([]model.Candidate, error) {
+	req := r.request(c, i, j, kind, k)
+	d := local.New(cacheModel(r.m, c, i, j), &local.Options{Importer: r.imp})
+	resp, err := d.Denoise(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Fills[0], nil
+}
+
+// request returns the request for tokens [i, j) of c.Doc masked by __:
+// a canvas of the package with the masked file, the package type-checked
+// with that text, and one hole over the __ whose Original is "".
+func (r *fullRow) request(c *denoiseCase, i, j int, kind ast.HoleKind, k int) *model.Request {
 	off, end := c.Doc.Tokens[i].Off, c.Doc.Tokens[j-1].End
 	const placeholder = "__"
 	masked := c.Doc.Src[:off] + placeholder + c.Doc.Src[end:]
@@ -592,27 +591,15 @@ func (r *fullRow) denoise(ctx context.Context, c *denoiseCase, i, j int, kind as
 	if t != nil {
 		r.typed.Add(1)
 	} else {
-		if os.Getenv("DGDEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "UNTYPED %s\n", c.Doc.Path)
-		}
 		r.untyped.Add(1)
 	}
-	opts := &local.Options{Importer: r.imp}
-	if os.Getenv("DGNOVERIFY") != "" {
-		opts.Verify = -1
-	}
-	d := local.New(cacheModel(r.m, c, i, j), opts)
-	resp, err := d.Denoise(ctx, &model.Request{
+	return &model.Request{
 		Canvas:     cv,
 		Holes:      []*ast.Hole{{ID: 1, File: c.Doc.Path, Start: off, End: off + len(placeholder), Kind: kind}},
 		Types:      t,
 		Candidates: k,
 		Seed:       1,
-	})
-	if err != nil {
-		return nil, err
 	}
-	return resp.Fills[0], nil
 }
 
 // A buildDir is the default build of one package directory, loaded once.
