@@ -87,9 +87,9 @@ func (f *repairFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.model, "model", "local", "denoiser: local, or a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder")
 	fs.StringVar(&f.tests, "tests", "auto", "run the package's tests: auto (when it has some and everything else is clean), on or off")
 	fs.Int64Var(&f.seed, "seed", 1, "seed for the denoiser")
-	fs.DurationVar(&f.timeout, "timeout", time.Minute, "limit for each build and test run (a hanging test is killed)")
+	fs.DurationVar(&f.timeout, "timeout", time.Minute, "limit for each build and test run (a hanging test is killed) and each model request")
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
-	fs.IntVar(&f.candidates, "candidates", 8, "candidates per hole")
+	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
 }
 
@@ -194,8 +194,14 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if err != nil {
 		return usageErrorf("%s: %v", verb, err)
 	}
-	if fl.candidates < 1 {
+	if fl.candidates < 0 {
 		return usageErrorf("%s: -candidates must be at least 1", verb)
+	}
+	if fl.candidates == 0 {
+		fl.candidates = 8
+		if !isLocal(fl.model) {
+			fl.candidates = 3 // each costs tokens, and often a request
+		}
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -233,7 +239,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		}
 		pkgs = append(pkgs, ps...)
 	}
-	den, err := newDenoiser(ctx, e, fl.model, logf)
+	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
 	if err != nil {
 		return &exitError{code: 2, msg: err.Error()}
 	}

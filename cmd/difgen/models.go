@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
@@ -17,9 +18,10 @@ import (
 type denoiserFactory func(cv *ast.Canvas) model.Denoiser
 
 // newDenoiser returns the factory for the -model flag's value: "local",
-// or a remote endpoint such as openai:gpt-4.1.
-func newDenoiser(ctx context.Context, e *env, spec string, logf func(string, ...any)) (denoiserFactory, error) {
-	if spec == "local" || spec == "" {
+// or a remote endpoint such as openai:gpt-4.1, whose requests time out
+// after timeout per attempt.
+func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration, logf func(string, ...any)) (denoiserFactory, error) {
+	if isLocal(spec) {
 		path, err := modelPath(nil)
 		if err != nil {
 			return nil, err
@@ -43,9 +45,12 @@ func newDenoiser(ctx context.Context, e *env, spec string, logf func(string, ...
 	if !strings.Contains(spec, ":") {
 		return nil, fmt.Errorf("-model %s: want local or provider:name (providers: %s)", spec, strings.Join(remote.Providers(), ", "))
 	}
-	d, err := remote.Parse(spec, os.Getenv, &remote.Options{Logf: logf})
+	d, err := remote.Parse(spec, os.Getenv, &remote.Options{Timeout: timeout, Logf: logf})
 	if err != nil {
 		return nil, err
 	}
 	return func(*ast.Canvas) model.Denoiser { return d }, nil
 }
+
+// isLocal reports whether the -model value names the local denoiser.
+func isLocal(spec string) bool { return spec == "" || spec == "local" }

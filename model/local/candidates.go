@@ -128,6 +128,10 @@ func (c *holeCtx) generate() {
 	h := c.h
 	switch h.Kind {
 	case ast.Ident, ast.Expr:
+		if c.predicting() {
+			c.predict()
+			break
+		}
 		c.exprCandidates()
 		c.unmask()
 	case ast.Stmts, ast.Body:
@@ -138,6 +142,9 @@ func (c *holeCtx) generate() {
 		c.tokenEdits()
 	}
 	c.repairs()
+	if c.predicting() && h.Kind == ast.Ident {
+		c.keepIdents()
+	}
 	if h.Original != "" && !h.User && testFailures(h.Diagnostics) {
 		// The code compiled and a test fails: the slip is most likely one
 		// token of the original, not a different expression.
@@ -742,6 +749,10 @@ func (c *holeCtx) selectorMembers() bool {
 		}
 	}
 	for _, n := range names {
+		if c.predicting() {
+			c.add(n, -1, "member") // the token model decides
+			continue
+		}
 		d := editDistance(strings.ToLower(id.Name), strings.ToLower(n))
 		c.add(n, -1-0.3*float64(min(d, 10)), "member")
 	}

@@ -109,6 +109,11 @@ const (
 	lmWeight   = 0.3
 	tokenBonus = 2.5
 	lmClamp    = 3
+
+	// predictWeight and predictClamp replace lmWeight and lmClamp for a
+	// hole with no original text, where no diagnostic calls for a fix.
+	predictWeight = 1.0
+	predictClamp  = 8
 )
 
 // rank scores, checks and orders c's candidates and returns the best k.
@@ -118,12 +123,18 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 		return nil
 	}
 	left, right := c.context(8)
+	weight, clamp := lmWeight, float64(lmClamp)
+	if c.predicting() {
+		// Nothing to repair: the token model, with its package cache,
+		// chooses among the well-typed candidates.
+		weight, clamp = predictWeight, predictClamp
+	}
 	for _, x := range cands {
 		x.score = x.prior
 		if d.lm != nil {
 			fill := ast.Tokenize(x.text)
 			lp := d.lm.LogProb(left, fill, right)
-			x.score += max(-lmClamp, min(lmClamp, lmWeight*(lp+tokenBonus*float64(len(fill)))))
+			x.score += max(-clamp, min(clamp, weight*(lp+tokenBonus*float64(len(fill)))))
 		}
 		x.tie = tieHash(seed, x.text)
 	}

@@ -1,0 +1,190 @@
+package local
+
+import (
+	goast "go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"github.com/difgen/difgen/ast"
+)
+
+// predicting reports whether the hole asks for new code rather than a
+// repair: an identifier or expression hole with no original text.
+func (c *holeCtx) predicting() bool {
+	return c.h.Original == "" && (c.h.Kind == ast.Ident || c.h.Kind == ast.Expr)
+}
+
+// A slotRole is what the hole's identifier does in its syntax.
+type slotRole int
+
+const (
+	roleValue slotRole = iota // an expression (or unknown)
+	roleType                  // a type
+	roleDecl                  // a name being declared
+)
+
+// role returns what the hole, an identifier, stands for: a name being
+// declared, a type, or a value.
+func (c *holeCtx) role() slotRole {
+	id, ok := c.node.(*goast.Ident)
+	if !ok || c.info == nil {
+		return roleValue
+	}
+	if c.info.Defs[id] != nil {
+		return roleDecl
+	}
+	if len(c.path) > 1 {
+		if _, ok := c.path[1].(*goast.SelectorExpr); ok {
+			return roleValue
+		}
+		switch p := c.path[1].(type) {
+		case *goast.Field:
+			if slices.Contains(p.Names, id) {
+				return roleDecl
+			}
+		case *goast.FuncDecl:
+			if p.Name == id {
+				return roleDecl
+			}
+		case *goast.TypeSpec:
+			if p.Name == id {
+				return roleDecl
+			}
+		case *goast.LabeledStmt:
+			if p.Label == id {
+				return roleDecl
+			}
+		}
+	}
+	if c.typePosition(c.path) {
+		return roleType
+	}
+	return roleValue
+}
+
+// typePosition reports whether path[0], an expression, stands where
+// Go's syntax wants a type.
+func (c *holeCtx) typePosition(path []goast.Node) bool {
+	if len(path) < 2 {
+		return false
+	}
+	e := path[0]
+	switch p := path[1].(type) {
+	case *goast.Field:
+		return p.Type == e
+	case *goast.ValueSpec:
+		return p.Type == e
+	case *goast.TypeSpec:
+		return p.Type == e
+	case *goast.ArrayType:
+		return p.Elt == e
+	case *goast.MapType, *goast.ChanType, *goast.Ellipsis:
+		return true
+	case *goast.CompositeLit:
+		return p.Type == e
+	case *goast.TypeAssertExpr:
+		return p.Type == e
+	case *goast.StarExpr, *goast.ParenExpr:
+		return c.typePosition(path[1:])
+	case *goast.SelectorExpr:
+		return p.Sel == e && c.typePosition(path[1:])
+	case *goast.IndexExpr, *goast.IndexListExpr:
+		return c.typePosition(path[1:])
+	}
+	return false
+}
+
+// typeNames proposes the type names in scope and the predeclared types.
+func (c *holeCtx) typeNames() {
+	for rank, obj := range c.objs {
+		p := -0.5 - 0.08*float64(min(rank, 40))
+		switch o := obj.(type) {
+		case *types.TypeName:
+			c.add(o.Name(), p, "scope")
+		case *types.PkgName:
+			s := o.Imported().Scope()
+			for _, n := range s.Names() {
+				if tn, ok := s.Lookup(n).(*types.TypeName); ok && tn.Exported() {
+					c.add(o.Name()+"."+n, p-1.5, "package")
+				}
+			}
+		}
+	}
+	for _, n := range types.Universe.Names() {
+		if _, ok := types.Universe.Lookup(n).(*types.TypeName); ok {
+			c.add(n, -1.5, "universe")
+		}
+	}
+}
+
+// lmIdents proposes the token model's own whole identifiers at the hole:
+// its likeliest first pieces, each extended greedily by the pieces that
+// continue it, every prefix a candidate.
+func (c *holeCtx) lmIdents() {
+	lm := c.d.lm
+	if lm == nil {
+		return
+	}
+	left, right := c.context(8)
+	const first, maxPieces = 12, 4
+	for _, p := range lm.Predict(left, right, 4*first) {
+		t := p.Token
+		if t.Kind != ast.IdentPiece || !t.Start || !token.IsIdentifier(t.Text) || t.Text == "__" {
+			continue
+		}
+		pieces := []ast.Token{t}
+		text := t.Text
+		lp := p.LogProb
+		c.add(text, 0.3*lp-1, "ngram")
+		for len(pieces) < maxPieces {
+			l := append(slices.Clip(left), pieces...)
+			next := lm.Predict(l, right, 3)
+			if len(next) == 0 {
+				break
+			}
+			n := next[0]
+			if n.Token.Kind != ast.IdentPiece || n.Token.Start {
+				break
+			}
+			pieces = append(pieces, n.Token)
+			text += n.Token.Text
+			lp += n.LogProb
+			if token.IsIdentifier(text) {
+				c.add(text, 0.3*lp-1, "ngram")
+			}
+		}
+	}
+}
+
+// keepIdents drops the candidates of an identifier hole that are not a
+// single identifier.
+func (c *holeCtx) keepIdents() {
+	order := c.order[:0]
+	for _, t := range c.order {
+		if token.IsIdentifier(t) {
+			order = append(order, t)
+		} else {
+			delete(c.cands, t)
+		}
+	}
+	c.order = order
+}
+
+// predict proposes fills for a prediction hole by the role of its slot:
+// fresh names from the token model where a name is declared, type names
+// where a type goes, and typed values and the token model's guesses
+// elsewhere.
+func (c *holeCtx) predict() {
+	switch c.role() {
+	case roleDecl:
+		c.lmIdents()
+	case roleType:
+		c.typeNames()
+		c.lmIdents()
+	default:
+		c.exprCandidates()
+		c.lmIdents()
+		c.unmask()
+	}
+}
