@@ -80,6 +80,13 @@ func (c *holeCtx) tokenEdits() {
 					c.add(repl(t, strconv.FormatInt(n-1, 10)), -0.4, "edit")
 				}
 			}
+		case t.tok == token.STRING:
+			// "1" where 1 was meant: a literal of the wrong type.
+			if u, err := strconv.Unquote(t.lit); err == nil {
+				if _, err := strconv.ParseFloat(u, 64); err == nil && u != "" {
+					c.add(repl(t, u), -0.6, "edit")
+				}
+			}
 		case t.tok == token.IDENT && (t.lit == "true" || t.lit == "false"):
 			alt := "true"
 			if t.lit == "true" {

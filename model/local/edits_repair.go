@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -236,6 +237,10 @@ func (c *holeCtx) resultSets(exprs []string, typs []types.Type, limit int) []str
 					rec(slot+1, next, append(acc[:len(acc):len(acc)], e))
 				}
 			} else {
+				// A dropped value is as often a variable at hand as a zero.
+				for _, v := range c.slotVars(t, 2, exprs) {
+					rec(slot+1, next, append(acc[:len(acc):len(acc)], v))
+				}
 				rec(slot+1, next, append(acc[:len(acc):len(acc)], zeroValue(t, c.qual)))
 			}
 		}
@@ -553,4 +558,20 @@ func (c *holeCtx) errChecked(err string) bool {
 		return !found
 	})
 	return found
+}
+
+// slotVars returns up to n variables in scope, nearest first, whose type is
+// identical to t and that are not among used.
+func (c *holeCtx) slotVars(t types.Type, n int, used []string) []string {
+	var out []string
+	for _, v := range c.vars(40) {
+		if len(out) == n {
+			break
+		}
+		if v.Name() == "_" || slices.Contains(used, v.Name()) || !types.Identical(v.Type(), t) {
+			continue
+		}
+		out = append(out, v.Name())
+	}
+	return out
 }
