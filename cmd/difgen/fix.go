@@ -87,7 +87,7 @@ func (f *repairFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.model, "model", "local", "denoiser: local, or a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder")
 	fs.StringVar(&f.tests, "tests", "auto", "run the package's tests: auto (when it has some and everything else is clean), on or off")
 	fs.Int64Var(&f.seed, "seed", 1, "seed for the denoiser")
-	fs.DurationVar(&f.timeout, "timeout", time.Minute, "limit for each build and test run (a hanging test is killed) and each model request")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for each build and test run (a hanging test is killed) and each model request")
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
 	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")

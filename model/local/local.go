@@ -111,7 +111,9 @@ const (
 	lmClamp    = 3
 
 	// predictWeight and predictClamp replace lmWeight and lmClamp for a
-	// hole with no original text, where no diagnostic calls for a fix.
+	// hole with no original text, where no diagnostic calls for a fix;
+	// an identifier hole there gets no tokenBonus, since all its
+	// candidates are one identifier and compare by log-probability alone.
 	predictWeight = 1.0
 	predictClamp  = 8
 )
@@ -123,18 +125,21 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 		return nil
 	}
 	left, right := c.context(8)
-	weight, clamp := lmWeight, float64(lmClamp)
+	weight, clamp, bonus := lmWeight, float64(lmClamp), tokenBonus
 	if c.predicting() {
 		// Nothing to repair: the token model, with its package cache,
 		// chooses among the well-typed candidates.
 		weight, clamp = predictWeight, predictClamp
+		if c.h.Kind == ast.Ident {
+			bonus = 0 // every candidate is one identifier
+		}
 	}
 	for _, x := range cands {
 		x.score = x.prior
 		if d.lm != nil {
 			fill := ast.Tokenize(x.text)
 			lp := d.lm.LogProb(left, fill, right)
-			x.score += max(-clamp, min(clamp, weight*(lp+tokenBonus*float64(len(fill)))))
+			x.score += max(-clamp, min(clamp, weight*(lp+bonus*float64(len(fill)))))
 		}
 		x.tie = tieHash(seed, x.text)
 	}
