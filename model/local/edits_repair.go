@@ -485,17 +485,7 @@ func (c *holeCtx) declare(name string) {
 // inferType returns the type of the values assigned to name in the
 // enclosing function, defaulted.
 func (c *holeCtx) inferType(name string) types.Type {
-	var body goast.Node
-	for _, n := range c.path {
-		if f, ok := n.(*goast.FuncDecl); ok {
-			body = f.Body
-			break
-		}
-		if f, ok := n.(*goast.FuncLit); ok {
-			body = f.Body
-			break
-		}
-	}
+	body := c.funcBody()
 	if body == nil {
 		return nil
 	}
@@ -532,17 +522,7 @@ func (c *holeCtx) inferType(name string) types.Type {
 // errChecked reports whether an "if err != nil" statement ends before the
 // hole in the enclosing function.
 func (c *holeCtx) errChecked(err string) bool {
-	var body goast.Node
-	for _, n := range c.path {
-		if f, ok := n.(*goast.FuncDecl); ok {
-			body = f.Body
-			break
-		}
-		if f, ok := n.(*goast.FuncLit); ok {
-			body = f.Body
-			break
-		}
-	}
+	body := c.funcBody()
 	if body == nil {
 		return false
 	}
@@ -574,4 +554,18 @@ func (c *holeCtx) slotVars(t types.Type, n int, used []string) []string {
 		out = append(out, v.Name())
 	}
 	return out
+}
+
+// funcBody returns the body of the innermost function around the hole, or
+// nil.
+func (c *holeCtx) funcBody() *goast.BlockStmt {
+	for _, n := range c.path {
+		switch f := n.(type) {
+		case *goast.FuncDecl:
+			return f.Body
+		case *goast.FuncLit:
+			return f.Body
+		}
+	}
+	return nil
 }
