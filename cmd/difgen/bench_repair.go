@@ -17,7 +17,7 @@ import (
 // returns its runner.
 func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	var (
-		quick     = fs.Bool("quick", false, "a quick run: "+strings.Join(bench.QuickStdPackages, ", ")+", no modules, 1 seed, 1 case per family")
+		quick     = fs.Bool("quick", false, "a quick run: "+strings.Join(bench.QuickStdPackages, ", ")+", no modules, 1 seed, 1 case per family, -timeout 20s")
 		jobs      = fs.Int("j", 2, "cases scored in parallel")
 		timeout   = fs.Duration("timeout", 45*time.Second, "time limit of a fixer on one case (and of each go command scoring it)")
 		seeds     = fs.Int("seeds", 2, "seeds per family (1..n)")
@@ -85,6 +85,11 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		if *quick {
 			opt.Std, opt.Modules, opt.Seeds, opt.PerFamily = bench.QuickStdPackages, nil, []int64{1}, 1
+			timeoutSet := false
+			fs.Visit(func(f *flag.Flag) { timeoutSet = timeoutSet || f.Name == "timeout" })
+			if !timeoutSet {
+				opt.Timeout = 20 * time.Second // a case that needs more is scored as failed
+			}
 			if *limit == 0 {
 				opt.Limit = 5
 			}
