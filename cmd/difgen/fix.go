@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -270,6 +271,9 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	}
 	if pos != nil && len(results) == 1 && results[0].err == nil && results[0].res == nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s: no hole at this position", pos)}
+	}
+	if fill && pos == nil && !slices.ContainsFunc(results, func(r *pkgResult) bool { return r.res != nil || r.err != nil }) {
+		fmt.Fprintf(e.stderr, "difgen: no holes in %s (a hole is __, __(\"instruction\"), or a body of only panic(\"TODO\"))\n", strings.Join(patterns, " "))
 	}
 	return report(ctx, e, fl, cwd, results)
 }
