@@ -293,7 +293,7 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 		if p == nil {
 			continue
 		}
-		n++
+		before := len(ts)
 		tf := p.fset.File(p.file.Pos())
 		header := map[goast.Node]bool{} // init and post statements of if/for/switch
 		add := func(n goast.Node) {
@@ -355,6 +355,9 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 			}
 			return true
 		})
+		if len(ts) > before {
+			n++ // a block counts once it yields holes not tried before
+		}
 	}
 	return ts
 }
