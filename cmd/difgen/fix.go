@@ -173,6 +173,10 @@ type jsonFile struct {
 	Diff string `json:"diff"`
 }
 
+// errInterrupted reports Ctrl-C (or SIGTERM): difgen stopped and wrote
+// nothing.
+var errInterrupted = &exitError{code: 1, msg: "interrupted; nothing written"}
+
 // pkgResult is the outcome for one package.
 type pkgResult struct {
 	pkg   *constraints.Package
@@ -235,12 +239,18 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	var pkgs []*constraints.Package
 	for _, g := range groupPatterns(cwd, patterns) {
 		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
 		if err != nil {
 			return &exitError{code: 2, msg: err.Error()}
 		}
 		pkgs = append(pkgs, ps...)
 	}
 	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
 	if err != nil {
 		return &exitError{code: 2, msg: err.Error()}
 	}
@@ -267,7 +277,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	}
 	prog.done()
 	if len(results) == 0 && ctx.Err() != nil {
-		return &exitError{code: 1, msg: "interrupted; nothing written"}
+		return errInterrupted
 	}
 	if pos != nil && len(results) == 1 && results[0].err == nil && results[0].res == nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s: no hole at this position", pos)}
@@ -449,7 +459,7 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 	case werr != nil:
 		return werr
 	case interrupted:
-		return &exitError{code: 1, msg: "interrupted; nothing written"}
+		return errInterrupted
 	case !clean:
 		return errFindings
 	}
