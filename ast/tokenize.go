@@ -206,19 +206,11 @@ func pieceLen(id string) int {
 	c := classOf(r)
 	i := w
 	switch c {
-	case clUnder, clDigit, clOther:
+	case clUnder, clDigit, clOther, clLower:
+		// A run of one class.
 		for i < len(id) {
 			r, w := decode(id[i:])
 			if classOf(r) != c {
-				break
-			}
-			i += w
-		}
-		return i
-	case clLower:
-		for i < len(id) {
-			r, w := decode(id[i:])
-			if classOf(r) != clLower {
 				break
 			}
 			i += w
