@@ -109,11 +109,14 @@ func (c *holeCtx) list() []*cand {
 // context returns up to n tokens either side of the hole.
 func (c *holeCtx) context(n int) (left, right []ast.Token) {
 	toks := c.fileToks
-	i, _ := slices.BinarySearchFunc(toks, c.h.Start, func(t ast.Token, off int) int { return t.End - off })
-	// toks[:i] end at or before Start (allowing zero-width semicolons).
-	for i > 0 && toks[i-1].End > c.h.Start {
-		i--
-	}
+	// toks[:i] end at or before Start: a token just before the hole,
+	// with no space between, is left context too.
+	i, _ := slices.BinarySearchFunc(toks, c.h.Start, func(t ast.Token, start int) int {
+		if t.End <= start {
+			return -1
+		}
+		return 1
+	})
 	j := i
 	for j < len(toks) && toks[j].Off < c.h.End {
 		j++

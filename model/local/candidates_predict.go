@@ -118,42 +118,18 @@ func (c *holeCtx) typeNames() {
 	}
 }
 
-// lmIdents proposes the token model's own whole identifiers at the hole:
-// its likeliest first pieces, each extended greedily by the pieces that
-// continue it, every prefix a candidate.
+// lmIdents proposes the token model's own whole identifiers at the hole
+// (see [Identifiers]), each with a prior by its log-probability relative
+// to the best.
 func (c *holeCtx) lmIdents() {
 	lm := c.d.lm
 	if lm == nil {
 		return
 	}
 	left, right := c.context(8)
-	const first, maxPieces = 12, 4
-	for _, p := range lm.Predict(left, right, 4*first) {
-		t := p.Token
-		if t.Kind != ast.IdentPiece || !t.Start || !token.IsIdentifier(t.Text) || t.Text == "__" {
-			continue
-		}
-		pieces := []ast.Token{t}
-		text := t.Text
-		lp := p.LogProb
-		c.add(text, 0.3*lp-1, "ngram")
-		for len(pieces) < maxPieces {
-			l := append(slices.Clip(left), pieces...)
-			next := lm.Predict(l, right, 3)
-			if len(next) == 0 {
-				break
-			}
-			n := next[0]
-			if n.Token.Kind != ast.IdentPiece || n.Token.Start {
-				break
-			}
-			pieces = append(pieces, n.Token)
-			text += n.Token.Text
-			lp += n.LogProb
-			if token.IsIdentifier(text) {
-				c.add(text, 0.3*lp-1, "ngram")
-			}
-		}
+	guesses := Identifiers(lm, left, right, 24)
+	for _, g := range guesses {
+		c.add(g.Text, 0.3*(g.LogProb-guesses[0].LogProb)-1, "ngram")
 	}
 }
 

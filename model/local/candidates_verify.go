@@ -72,8 +72,8 @@ func (d *Denoiser) newVerifier(req *model.Request) *verifier {
 			return v
 		}
 		af, err := parser.ParseFile(v.fset, name, f.Text, parser.SkipObjectResolution)
-		if err != nil {
-			return v
+		if err != nil && !holds(req.Holes, name) {
+			return v // a file each check would see broken
 		}
 		v.names = append(v.names, name)
 		v.files = append(v.files, af)
@@ -84,6 +84,13 @@ func (d *Denoiser) newVerifier(req *model.Request) *verifier {
 		v.imports[p.Path()] = p
 	}
 	return v
+}
+
+// holds reports whether one of holes is in the named file; such a file
+// is re-parsed with the candidate by every check, so it may not parse
+// with its holes masked (a masked operator, say).
+func holds(holes []*ast.Hole, name string) bool {
+	return slices.ContainsFunc(holes, func(h *ast.Hole) bool { return h.File == name })
 }
 
 // Import implements types.Importer for the checks.

@@ -137,7 +137,7 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 	for _, x := range cands {
 		x.score = x.prior
 		if d.lm != nil {
-			fill := ast.Tokenize(x.text)
+			fill := fillTokens(x.text)
 			lp := d.lm.LogProb(left, fill, right)
 			x.score += max(-clamp, min(clamp, weight*(lp+bonus*float64(len(fill)))))
 		}
@@ -168,6 +168,9 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 			return cmp.Or(cmp.Compare(a.errs, b.errs), byScore(a, b))
 		})
 	}
+	if c.h.Original != "" && testFailures(c.h.Diagnostics) {
+		cands = spreadSites(cands, c.h.Original)
+	}
 	// Confidence: a softmax over all candidates of the score less a
 	// penalty per remaining error.
 	total := func(x *cand) float64 { return x.score - 4*x.errs }
@@ -181,10 +184,70 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 	}
 	out := make([]model.Candidate, 0, min(k, len(cands)))
 	for _, x := range cands[:min(k, len(cands))] {
-		conf := math.Exp(total(x)-hi) / z
-		out = append(out, model.Candidate{Text: x.text, Confidence: max(0, min(1, conf)), Source: x.source})
+		conf := max(0, min(1, math.Exp(total(x)-hi)/z))
+		if n := len(out); n > 0 {
+			// A candidate with fewer errors ranks first even when the
+			// model likes it less: its confidence is at most its
+			// predecessor's.
+			conf = min(conf, out[n-1].Confidence)
+		}
+		out = append(out, model.Candidate{Text: x.text, Confidence: conf, Source: x.source})
 	}
 	return out
+}
+
+// spreadSites reorders the well-typed candidates of a hole that only
+// the tests find wrong so that the first few edit different places of
+// the original: a candidate's score drops by sitePenalty for each better
+// candidate at the same site. Nothing tells the token model which token
+// a test disagrees with, so trying a change at each of several places
+// beats trying every change at the place the model happens to like. A
+// candidate's site is the original's token where it first differs. The
+// order by errors is kept.
+func spreadSites(cands []*cand, orig string) []*cand {
+	const sitePenalty = 1.0
+	n := 0
+	for n < len(cands) && cands[n].errs == cands[0].errs {
+		n++
+	}
+	toks := ast.Tokenize(orig)
+	seen := map[int]int{}
+	adj := make(map[*cand]float64, n)
+	for _, x := range cands[:n] { // best first
+		p := commonPrefix(x.text, orig)
+		site := 0
+		for _, t := range toks {
+			if t.Off > p {
+				break
+			}
+			site = t.Off
+		}
+		adj[x] = x.score - sitePenalty*float64(seen[site])
+		seen[site]++
+	}
+	out := slices.Clone(cands)
+	slices.SortStableFunc(out[:n], func(a, b *cand) int { return cmp.Compare(adj[b], adj[a]) })
+	return out
+}
+
+// commonPrefix returns the length of the longest common prefix of a and b.
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// fillTokens returns the tokens of a fill's text, without the semicolon
+// the scanner inserts at its end: the hole's right context follows the
+// fill directly.
+func fillTokens(text string) []ast.Token {
+	toks := ast.Tokenize(text)
+	if n := len(toks); n > 0 && toks[n-1].Off == toks[n-1].End && toks[n-1].Off == len(text) {
+		toks = toks[:n-1]
+	}
+	return toks
 }
 
 // tieHash orders equal scores deterministically for a seed.
