@@ -11,11 +11,13 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,12 +41,19 @@ type denoiseCase struct {
 
 func (c *denoiseCase) want() []ast.Token { return c.Doc.Tokens[c.I:c.J] }
 
+// pos returns c's position as file:line:col.
+func (c *denoiseCase) pos() string {
+	line := 1 + strings.Count(c.Doc.Src[:c.Off], "\n")
+	col := c.Off - strings.LastIndex(c.Doc.Src[:c.Off], "\n")
+	return fmt.Sprintf("%s:%d:%d", c.Doc.Path, line, col)
+}
+
 // A denoiseRow is one predictor measured by 'difgen bench denoise'.
 type denoiseRow interface {
 	name() string
-	// rank returns the 0-based rank of the right answer among the row's k
-	// best guesses for c's single masked token, or -1.
-	rank(ctx context.Context, c *denoiseCase, k int) (int, error)
+	// guess returns the row's k best guesses, as source text, for c's
+	// single masked token (a whole identifier for an identifier).
+	guess(ctx context.Context, c *denoiseCase, k int) ([]string, error)
 	// span returns the best fill of c's masked span as tokens.
 	span(ctx context.Context, c *denoiseCase) ([]ast.Token, error)
 }
@@ -84,14 +93,41 @@ func cacheModel(m *local.NGram, c *denoiseCase, i, j int) local.TokenModel {
 	return m.WithCacheTokens(seqs...)
 }
 
-func (r *tokenRow) rank(ctx context.Context, c *denoiseCase, k int) (int, error) {
-	want := c.want()[0]
-	for i, p := range r.model(c).Predict(c.Doc.Tokens[:c.I], c.Doc.Tokens[c.J:], k) {
-		if sameToken(p.Token, want) {
-			return i, nil
+func (r *tokenRow) guess(ctx context.Context, c *denoiseCase, k int) ([]string, error) {
+	m := r.model(c)
+	left, right := c.Doc.Tokens[:c.I], c.Doc.Tokens[c.J:]
+	var out []string
+	if c.want()[0].Kind == ast.IdentPiece {
+		for _, g := range local.Identifiers(m, left, right, k) {
+			out = append(out, g.Text)
+		}
+		return out, nil
+	}
+	for _, p := range m.Predict(left, right, k+4) {
+		t := p.Token
+		if t.Kind == ast.IdentPiece || t.Kind == ast.Literal && ast.LiteralClass(t.Text) == t.Text {
+			continue // an identifier piece, or a literal's class: not a token's text
+		}
+		if len(out) < k {
+			out = append(out, t.Text)
 		}
 	}
-	return -1, nil
+	return out, nil
+}
+
+// hit reports whether guess is the text of c's masked token; literals
+// match by value, so "a" is `a`.
+func (c *denoiseCase) hit(guess string) bool {
+	src := c.Doc.Src[c.Off:c.End]
+	if guess == src {
+		return true
+	}
+	if c.want()[0].Kind != ast.Literal {
+		return false
+	}
+	a, err1 := strconv.Unquote(guess)
+	b, err2 := strconv.Unquote(src)
+	return err1 == nil && err2 == nil && a == b
 }
 
 // span fills the span left to right by beam search; the last token is
@@ -208,6 +244,7 @@ func benchDenoise(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		seed     = fs.Int64("seed", 1, "random seed for choosing cases")
 		asJSON   = fs.Bool("json", false, "print JSON")
 		corpusFl = fs.String("corpus", "", "comma-separated directories or module@version (default GOROOT/src); held-out packages are measured")
+		missesFl = fs.String("misses", "", "write each single-token miss to `file` (row, class, position, want, guesses; tab-separated)")
 		modelFl  = fs.String("model", "", "token model file trained with -holdout (default: the cached holdout model, built on first use)")
 	)
 	return func(ctx context.Context, e *env, args []string) error {
@@ -245,8 +282,17 @@ func benchDenoise(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 		if len(tokCases) == 0 {
 			return fmt.Errorf("bench denoise: no held-out files in the corpus")
 		}
+		var misses io.Writer
+		if *missesFl != "" {
+			f, err := os.Create(*missesFl)
+			if err != nil {
+				return fmt.Errorf("bench denoise: %w", err)
+			}
+			defer f.Close()
+			misses = f
+		}
 		for _, row := range denoiseRows(m) {
-			r, err := runDenoiseRow(ctx, e, row, tokCases, spanCases)
+			r, err := runDenoiseRow(ctx, e, row, tokCases, spanCases, misses)
 			if err != nil {
 				return err
 			}
@@ -262,34 +308,49 @@ func benchDenoise(fs *flag.FlagSet) func(context.Context, *env, []string) error 
 	}
 }
 
-// denoiseCases picks n single-token cases (any token but an inserted
-// semicolon, uniformly over the held-out tokens) and nspan expression
-// cases (expressions of 2 to 16 tokens, uniformly over files then
-// expressions), deterministically from seed.
+// denoiseCases picks n single-token cases (go/scanner tokens, so a whole
+// identifier of several pieces is one case; never an inserted semicolon),
+// uniformly over the held-out tokens, and nspan expression cases
+// (expressions of 2 to 16 tokens, uniformly over files then expressions),
+// deterministically from seed.
 func denoiseCases(docs []*corpus.Doc, n, nspan int, seed int64) (tok, span []*denoiseCase) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x646966))
 	pkgOf := map[*corpus.Doc][]*corpus.Doc{}
-	var cum []int
-	total := 0
 	for _, p := range corpus.Packages(docs) {
 		for _, d := range p {
 			pkgOf[d] = p
 		}
 	}
+	var (
+		units [][][2]int // per doc, the token ranges of its scanner tokens
+		cum   []int
+		total int
+	)
 	for _, d := range docs {
-		total += len(d.Tokens)
+		var us [][2]int
+		for i := 0; i < len(d.Tokens); {
+			t := d.Tokens[i]
+			if t.Off == t.End { // inserted semicolon
+				i++
+				continue
+			}
+			j := i + 1
+			if t.Kind == ast.IdentPiece {
+				_, j = identRange(d.Tokens, i)
+			}
+			us = append(us, [2]int{i, j})
+			i = j
+		}
+		units = append(units, us)
+		total += len(us)
 		cum = append(cum, total)
 	}
-	for tries := 0; len(tok) < n && tries < 20*n && total > 0; tries++ {
+	for len(tok) < n && total > 0 {
 		x := rng.IntN(total)
 		di, _ := slices.BinarySearch(cum, x+1)
 		d := docs[di]
-		i := x - (cum[di] - len(d.Tokens))
-		t := d.Tokens[i]
-		if t.Off == t.End { // inserted semicolon
-			continue
-		}
-		tok = append(tok, &denoiseCase{Doc: d, Pkg: pkgOf[d], I: i, J: i + 1, Off: t.Off, End: t.End})
+		u := units[di][x-(cum[di]-len(units[di]))]
+		tok = append(tok, &denoiseCase{Doc: d, Pkg: pkgOf[d], I: u[0], J: u[1], Off: d.Tokens[u[0]].Off, End: d.Tokens[u[1]-1].End})
 	}
 	fset := token.NewFileSet()
 	for tries := 0; len(span) < nspan && tries < 20*nspan && len(docs) > 0; tries++ {
@@ -331,7 +392,9 @@ func sameToken(a, b ast.Token) bool {
 
 // runDenoiseRow measures row on the cases, GOMAXPROCS cases at a time;
 // the sums do not depend on the order the cases finish in.
-func runDenoiseRow(ctx context.Context, e *env, row denoiseRow, toks, spans []*denoiseCase) (denoiseRowResult, error) {
+// Each single-token miss is written to misses, when not nil, as a
+// tab-separated line: row, class, position, want, guesses.
+func runDenoiseRow(ctx context.Context, e *env, row denoiseRow, toks, spans []*denoiseCase, misses io.Writer) (denoiseRowResult, error) {
 	start := time.Now()
 	r := denoiseRowResult{Row: row.name(), Token: map[string]*denoiseClassStats{}, Span: map[string]*denoiseSpanStats{}}
 	for _, c := range tokenClasses {
@@ -341,13 +404,20 @@ func runDenoiseRow(ctx context.Context, e *env, row denoiseRow, toks, spans []*d
 		r.Span[b] = new(denoiseSpanStats)
 	}
 	prog := trainProgress(e)
-	ranks := make([]int, len(toks))
+	guesses := make([][]string, len(toks))
 	if err := forEachCase(ctx, len(toks), func(i int) error {
 		var err error
-		ranks[i], err = row.rank(ctx, toks[i], 5)
+		guesses[i], err = row.guess(ctx, toks[i], 5)
 		return err
 	}, prog, row.name()+" tokens"); err != nil {
 		return r, err
+	}
+	ranks := make([]int, len(toks))
+	for i, c := range toks {
+		ranks[i] = slices.IndexFunc(guesses[i], c.hit)
+		if ranks[i] != 0 && misses != nil {
+			fmt.Fprintf(misses, "%s\t%s\t%s\t%q\t%q\n", row.name(), className(c.want()[0].Kind), c.pos(), c.Doc.Src[c.Off:c.End], guesses[i])
+		}
 	}
 	for i, c := range toks {
 		for _, cl := range []string{"all", className(c.want()[0].Kind)} {
@@ -519,8 +589,8 @@ func newFullRow(m *local.NGram) *fullRow {
 func (r *fullRow) name() string { return "full" }
 
 func (r *fullRow) note() string {
-	return fmt.Sprintf("full: identifiers as whole-identifier holes (exact match); operators, keywords, literals (%d cases) by ngram+cache; %d holes type-checked, %d without types (file outside the default build)",
-		r.fallback.Load(), r.typed.Load(), r.untyped.Load())
+	return fmt.Sprintf("full: identifiers as identifier holes with typed candidates; operators, keywords and literals as ngram+cache predictions re-checked by go/types; %d holes type-checked, %d without types (file outside the default build)",
+		r.typed.Load(), r.untyped.Load())
 }
 
 // identRange returns the tokens [i, j) of the whole identifier that
@@ -536,24 +606,46 @@ func identRange(toks []ast.Token, k int) (i, j int) {
 	return i, j
 }
 
-func (r *fullRow) rank(ctx context.Context, c *denoiseCase, k int) (int, error) {
-	if c.want()[0].Kind != ast.IdentPiece {
-		r.fallback.Add(1)
-		return r.tok.rank(ctx, c, k)
+func (r *fullRow) guess(ctx context.Context, c *denoiseCase, k int) ([]string, error) {
+	var (
+		fills []model.Candidate
+		err   error
+	)
+	if c.want()[0].Kind == ast.IdentPiece {
+		fills, err = r.denoise(ctx, c, c.I, c.J, ast.Ident, k)
+	} else {
+		fills, err = r.token(ctx, c, k)
 	}
-	i, j := identRange(c.Doc.Tokens, c.I)
-	off, end := c.Doc.Tokens[i].Off, c.Doc.Tokens[j-1].End
-	fills, err := r.denoise(ctx, c, i, j, ast.Ident, k)
-	if err != nil {
-		return -1, err
+	var out []string
+	for _, f := range fills {
+		out = append(out, strings.TrimSpace(f.Text))
 	}
-	want := c.Doc.Src[off:end]
-	for n, f := range fills {
-		if strings.TrimSpace(f.Text) == want {
-			return n, nil
-		}
+	return out, err
+}
+
+// token asks the local denoiser for k fills of c's masked operator,
+// keyword or literal. The package is type-checked with c's file as it
+// is: the checks of the fills use only its imports.
+func (r *fullRow) token(ctx context.Context, c *denoiseCase, k int) ([]model.Candidate, error) {
+	const placeholder = "__"
+	masked := c.Doc.Src[:c.Off] + placeholder + c.Doc.Src[c.End:]
+	cv, _ := r.check(c.Doc.Path, masked)
+	_, t := r.check(c.Doc.Path, c.Doc.Src)
+	if t != nil {
+		r.typed.Add(1)
+		t = &model.Types{Fset: t.Fset, Files: t.Files, Names: t.Names, Pkg: t.Pkg}
+	} else {
+		r.untyped.Add(1)
 	}
-	return -1, nil
+	req := &model.Request{
+		Canvas:     cv,
+		Holes:      []*ast.Hole{{ID: 1, File: c.Doc.Path, Start: c.Off, End: c.Off + len(placeholder), Kind: ast.Expr}},
+		Types:      t,
+		Candidates: k,
+		Seed:       1,
+	}
+	d := local.New(cacheModel(r.m, c, c.I, c.J), &local.Options{Importer: r.imp})
+	return d.Token(ctx, req)
 }
 
 func (r *fullRow) span(ctx context.Context, c *denoiseCase) ([]ast.Token, error) {

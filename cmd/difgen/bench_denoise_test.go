@@ -33,6 +33,8 @@ func count(xs []int) int {
 	for range xs {
 		n++
 	}
+	n += 0
+	n += len(xs) - len(xs)
 	return n
 }
 `
@@ -126,16 +128,21 @@ func TestFullRowRanks(t *testing.T) {
 
 	// return total: an int in scope, which the types propose.
 	c := tokenCase(t, d, pkg, "total", 2)
-	if k, err := r.rank(ctx, c, 5); err != nil || k < 0 {
-		t.Errorf("rank of total in 'return total' = %d, %v; want top 5", k, err)
+	if g, err := r.guess(ctx, c, 5); err != nil || slices.IndexFunc(g, c.hit) < 0 {
+		t.Errorf("guesses for total in 'return total' = %q, %v; want it in the top 5", g, err)
 	}
-	// An operator goes to the token model with the cache.
+	// An operator: the token model's guesses, re-checked by go/types, so
+	// "+=" (total += x * x) comes before anything that does not compile.
 	op := tokenCase(t, d, pkg, "+=", 0)
-	if _, err := r.rank(ctx, op, 5); err != nil {
+	g, err := r.guess(ctx, op, 5)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if r.fallback.Load() != 1 || r.typed.Load() != 1 || r.untyped.Load() != 0 {
-		t.Errorf("fallback, typed, untyped = %d, %d, %d; want 1, 1, 0", r.fallback.Load(), r.typed.Load(), r.untyped.Load())
+	if len(g) == 0 || !op.hit(g[0]) {
+		t.Errorf("guesses for += = %q, want += first", g)
+	}
+	if r.typed.Load() != 2 || r.untyped.Load() != 0 {
+		t.Errorf("typed, untyped = %d, %d; want 2, 0", r.typed.Load(), r.untyped.Load())
 	}
 	// A file outside the default build is denoised without types.
 	var z *corpus.Doc
@@ -144,7 +151,7 @@ func TestFullRowRanks(t *testing.T) {
 			z = x
 		}
 	}
-	if _, err := r.rank(ctx, tokenCase(t, z, pkg, "total", 1), 5); err != nil {
+	if _, err := r.guess(ctx, tokenCase(t, z, pkg, "total", 1), 5); err != nil {
 		t.Fatal(err)
 	}
 	if r.untyped.Load() != 1 {
@@ -162,5 +169,45 @@ func TestFullRowRanks(t *testing.T) {
 	}
 	if len(toks) == 0 || toks[len(toks)-1].Off == toks[len(toks)-1].End {
 		t.Errorf("span fill %v: want tokens without the inserted semicolon", toks)
+	}
+}
+
+func TestDenoiseCasesScannerTokens(t *testing.T) {
+	src := "package p\n\nvar sumOfSquares = 1 + 2\n"
+	d := &corpus.Doc{Path: "p.go", PkgPath: "p", Src: src, Tokens: ast.Tokenize(src), Held: true}
+	toks, _ := denoiseCases([]*corpus.Doc{d}, 400, 0, 1)
+	seen := map[string]int{}
+	for _, c := range toks {
+		seen[src[c.Off:c.End]]++
+		if c.want()[0].Off == c.want()[0].End {
+			t.Errorf("case %d:%d is an inserted semicolon", c.I, c.J)
+		}
+	}
+	// Eight scanner tokens: package p var sumOfSquares = 1 + 2 (the
+	// identifier is one case, not three pieces).
+	want := []string{"package", "p", "var", "sumOfSquares", "=", "1", "+", "2"}
+	for _, w := range want {
+		if seen[w] == 0 {
+			t.Errorf("token %q never sampled (%v)", w, seen)
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("sampled %v, want exactly the tokens %q", seen, want)
+	}
+	// Uniform over tokens: the three-piece identifier is not sampled
+	// three times as often as the others.
+	if n := seen["sumOfSquares"]; n > 2*400/len(want) {
+		t.Errorf("sumOfSquares sampled %d times of 400, want about %d", n, 400/len(want))
+	}
+}
+
+func TestCaseHit(t *testing.T) {
+	src := "package p\n\nvar s = `abc`\n"
+	d := &corpus.Doc{Path: "p.go", Src: src, Tokens: ast.Tokenize(src)}
+	c := tokenCase(t, d, nil, `"abc"`, 0) // the raw string, normalised
+	for guess, want := range map[string]bool{"`abc`": true, `"abc"`: true, `"abd"`: false, "<string>": false} {
+		if got := c.hit(guess); got != want {
+			t.Errorf("hit(%s) = %v, want %v", guess, got, want)
+		}
 	}
 }
