@@ -60,6 +60,10 @@ type Options struct {
 	// paths are listed (not their subpackages); used to train small models
 	// in tests.
 	Packages []string
+	// Exclude lists packages (import paths, not their subpackages) left
+	// out of the walk: a model that must not have seen the packages it is
+	// measured on.
+	Exclude []string
 	// SkipTests leaves out _test.go files, which are included by default.
 	SkipTests bool
 	// KeepSource keeps each file's text in Doc.Src.
@@ -125,9 +129,12 @@ func list(ctx context.Context, opts *Options) ([]entry, error) {
 	if roots == nil {
 		roots = []Root{GOROOT()}
 	}
-	want := map[string]bool{}
+	want, skip := map[string]bool{}, map[string]bool{}
 	for _, p := range opts.Packages {
 		want[p] = true
+	}
+	for _, p := range opts.Exclude {
+		skip[p] = true
 	}
 	var ents []entry
 	for _, r := range roots {
@@ -160,7 +167,7 @@ func list(ctx context.Context, opts *Options) ([]entry, error) {
 			if rel != "." {
 				pkg = strings.TrimPrefix(pkg+"/"+filepath.ToSlash(rel), "/")
 			}
-			if len(want) > 0 && !want[pkg] {
+			if len(want) > 0 && !want[pkg] || skip[pkg] {
 				return nil
 			}
 			held := HeldOut(pkg)

@@ -75,6 +75,21 @@ func TestWalk(t *testing.T) {
 	if len(docs) != 2 {
 		t.Errorf("Load with SkipTests and Packages: %d docs, want 2", len(docs))
 	}
+
+	// Exclude leaves a package out, not its subpackages.
+	opts.SkipTests, opts.Packages = false, nil
+	opts.Exclude = []string{"example.com/m/a", "example.com/m/b"}
+	docs, err = Load(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []string
+	for _, d := range docs {
+		pkgs = append(pkgs, d.PkgPath)
+	}
+	if want := []string{"example.com/m/a/copy", "example.com/m/b/internal/i"}; !slices.Equal(pkgs, want) {
+		t.Errorf("Load with Exclude: packages %q, want %q", pkgs, want)
+	}
 }
 
 func TestHeldOut(t *testing.T) {

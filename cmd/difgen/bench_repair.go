@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/difgen/difgen/corpus"
 	"github.com/difgen/difgen/internal/bench"
 )
 
@@ -33,6 +34,7 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		limit     = fs.Int("limit", 0, "records per suite (0: all)")
 		difgen    = fs.String("difgen", "", "difgen binary to benchmark (default: this one)")
 		model     = fs.String("model", "", "passed to difgen as -model")
+		unseen    = fs.Bool("unseen", true, "difgen's local model is trained without the standard-library packages being corrupted (built once and cached)")
 		fixers    = fs.String("fixers", "difgen,goimports,gopls", "fixers to compare")
 		tools     = fs.String("tools", "", "where goimports and gopls are installed (default: <user cache>/difgen/tools)")
 		jsonOut   = fs.Bool("json", false, "print the report as JSON instead of Markdown")
@@ -121,11 +123,19 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 						return err
 					}
 				}
-				var extra []string
+				var extra, env []string
 				if *model != "" {
 					extra = append(extra, "-model="+*model)
 				}
-				opt.Fixers = append(opt.Fixers, bench.DifgenFixer(exe, extra...))
+				if *unseen && (*model == "" || *model == "local") && len(opt.Std) > 0 {
+					path, err := unseenModel(ctx, e, opt.Std)
+					if err != nil {
+						return fmt.Errorf("bench repair: %w", err)
+					}
+					logf("difgen's model: %s (trained without the %d packages corrupted)", path, len(opt.Std))
+					env = append(env, "DIFGEN_MODEL="+path)
+				}
+				opt.Fixers = append(opt.Fixers, bench.DifgenFixer(exe, env, extra...))
 			case "goimports", "gopls":
 				if goimports == "" && goimportsErr == nil {
 					logf("installing goimports %s in %s", bench.GoimportsVersion, toolDir)
@@ -187,4 +197,20 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		}
 		return rep.WriteMarkdown(e.stdout)
 	}
+}
+
+// unseenModel returns the cached token model trained on GOROOT/src
+// without the packages pkgs, building it first if needed, so that
+// difgen repairs code its model has never seen. (The modules the
+// benchmark corrupts are never in the training corpus.)
+func unseenModel(ctx context.Context, e *env, pkgs []string) (string, error) {
+	opts := &modelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
+	path, err := cachedModelPath(opts)
+	if err != nil {
+		return "", err
+	}
+	opts.Path = path
+	_, err = loadModel(ctx, opts)
+	clearProgress(e)
+	return path, err
 }

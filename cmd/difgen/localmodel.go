@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/difgen/difgen/corpus"
 	"github.com/difgen/difgen/model/local"
@@ -35,7 +38,7 @@ type modelOptions struct {
 	Progress func(stage string, done, total int)
 }
 
-// DefaultPath returns the model file Default uses for opts.
+// modelPath returns the model file loadModel uses for opts.
 func modelPath(opts *modelOptions) (string, error) {
 	if opts == nil {
 		opts = new(modelOptions)
@@ -46,15 +49,26 @@ func modelPath(opts *modelOptions) (string, error) {
 	if p := os.Getenv("DIFGEN_MODEL"); p != "" {
 		return p, nil
 	}
+	return cachedModelPath(opts)
+}
+
+// cachedModelPath returns the file in the user's cache directory of the
+// model opts describe: model-v<version>[-holdout][-x<crc of Exclude>].bin.
+func cachedModelPath(opts *modelOptions) (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("locating the model cache: %w", err)
 	}
-	name := fmt.Sprintf("model-v%d.bin", local.FormatVersion)
+	name := fmt.Sprintf("model-v%d", local.FormatVersion)
 	if opts.Holdout {
-		name = fmt.Sprintf("model-v%d-holdout.bin", local.FormatVersion)
+		name += "-holdout"
 	}
-	return filepath.Join(dir, "difgen", name), nil
+	if opts.Corpus != nil && len(opts.Corpus.Exclude) > 0 {
+		// One cached model per set of left-out packages.
+		x := slices.Sorted(slices.Values(opts.Corpus.Exclude))
+		name += fmt.Sprintf("-x%08x", crc32.ChecksumIEEE([]byte(strings.Join(x, "\n"))))
+	}
+	return filepath.Join(dir, "difgen", name+".bin"), nil
 }
 
 // Default loads the token model from its file (see DefaultPath) or, when

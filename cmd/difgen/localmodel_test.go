@@ -38,6 +38,28 @@ func TestLoadModelBuildsAndCaches(t *testing.T) {
 	}
 	t.Setenv("DIFGEN_MODEL", "/x/y.bin")
 	if p, _ := modelPath(nil); p != "/x/y.bin" {
-		t.Errorf("DefaultPath with DIFGEN_MODEL = %s", p)
+		t.Errorf("modelPath with DIFGEN_MODEL = %s", p)
+	}
+}
+
+func TestCachedModelPath(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/cache")
+	t.Setenv("HOME", "/home/u")
+	path := func(o *modelOptions) string {
+		t.Helper()
+		p, err := cachedModelPath(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Base(p)
+	}
+	plain := path(&modelOptions{})
+	held := path(&modelOptions{Holdout: true})
+	x1 := path(&modelOptions{Corpus: &corpus.Options{Exclude: []string{"a", "b"}}})
+	x2 := path(&modelOptions{Corpus: &corpus.Options{Exclude: []string{"b", "a"}}})
+	x3 := path(&modelOptions{Corpus: &corpus.Options{Exclude: []string{"a"}}})
+	if plain == held || plain == x1 || x1 != x2 || x1 == x3 {
+		t.Errorf("cache files: plain %s, holdout %s, exclude a,b %s, b,a %s, a %s: want one per model, any order of the list",
+			plain, held, x1, x2, x3)
 	}
 }

@@ -20,6 +20,7 @@ import (
 var trainFlags struct {
 	corpus   string
 	packages string
+	exclude  string
 	out      string
 	holdout  bool
 	minCount int
@@ -28,7 +29,7 @@ var trainFlags struct {
 
 var cmdTrain = &command{
 	Name:      "train",
-	UsageLine: "train [-corpus dir,dir|module@version] [-o file] [-holdout]",
+	UsageLine: "train [-corpus dir,dir|module@version] [-exclude pkgs] [-o file] [-holdout]",
 	Short:     "build the local denoiser's token model",
 	Long: `
 Train counts the local denoiser's token model (a two-sided n-gram
@@ -45,6 +46,11 @@ The flags are:
 		Default: GOROOT/src.
 	-packages list
 		train only on these import paths (comma-separated).
+	-exclude list
+		leave these import paths out (comma-separated; not their
+		subpackages), so the model has never seen them; written by
+		default to model-v<N>-x<checksum of the list>.bin, the file
+		'difgen bench repair' uses for the packages it corrupts.
 	-o file
 		where to write the model (default as above).
 	-holdout
@@ -57,6 +63,7 @@ The flags are:
 	SetFlags: func(fs *flag.FlagSet) {
 		fs.StringVar(&trainFlags.corpus, "corpus", "", "comma-separated directories or module@version to train on (default GOROOT/src)")
 		fs.StringVar(&trainFlags.packages, "packages", "", "comma-separated import paths to train on (default all)")
+		fs.StringVar(&trainFlags.exclude, "exclude", "", "comma-separated import paths to leave out")
 		fs.StringVar(&trainFlags.out, "o", "", "model file to write (default $DIFGEN_MODEL or the user cache)")
 		fs.BoolVar(&trainFlags.holdout, "holdout", false, "leave out the held-out packages")
 		fs.IntVar(&trainFlags.minCount, "mincount", 0, "vocabulary count threshold (default 3)")
@@ -73,6 +80,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	copts.Exclude = splitList(trainFlags.exclude)
 	opts := &modelOptions{
 		Path:     trainFlags.out,
 		Holdout:  trainFlags.holdout,
@@ -81,6 +89,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		Progress: trainProgress(e),
 	}
 	path, err := modelPath(opts)
+	if len(copts.Exclude) > 0 && trainFlags.out == "" {
+		path, err = cachedModelPath(opts) // never over the default model
+	}
 	if err != nil {
 		return err
 	}
@@ -105,8 +116,23 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if info.Holdout {
 		fmt.Fprintf(e.stdout, ", held-out packages left out")
 	}
+	if n := len(copts.Exclude); n > 0 {
+		fmt.Fprintf(e.stdout, ", %d packages excluded", n)
+	}
 	fmt.Fprintln(e.stdout)
 	return nil
+}
+
+// splitList returns the non-empty, trimmed elements of a comma-separated
+// list.
+func splitList(list string) []string {
+	var out []string
+	for _, x := range strings.Split(list, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // corpusOptions turns the -corpus and -packages flags into corpus options

@@ -163,7 +163,7 @@ func TestCommandFixerModelCalls(t *testing.T) {
 	t.Setenv("BENCH_FAKE_FIXER", "json")
 	c := &Case{ID: "j", Suite: "corrupt", Family: TypoIdent, Pkg: ".", Check: CheckTest,
 		Files: map[string]string{"go.mod": "module example.com/j\n\ngo 1.22\n", "j.go": "package j\n"}}
-	r := Score(context.Background(), c, DifgenFixer(os.Args[0]), ScoreOptions{})
+	r := Score(context.Background(), c, DifgenFixer(os.Args[0], nil), ScoreOptions{})
 	if r.ModelCalls != 3 || r.Err != "" || !r.Builds || !r.TestsPass {
 		t.Errorf("difgen-like fixer: %+v", r)
 	}

@@ -32,8 +32,9 @@ type FixStats struct {
 }
 
 // DifgenFixer runs 'difgen fix -w -json' (or 'difgen fill' on hole
-// cases) with extra flags (e.g. -model) before the package pattern.
-func DifgenFixer(exe string, extra ...string) *Fixer {
+// cases) with extra flags (e.g. -model) before the package pattern, and
+// env (KEY=value) added to its environment.
+func DifgenFixer(exe string, env []string, extra ...string) *Fixer {
 	return &Fixer{
 		Name:  "difgen",
 		Holes: true,
@@ -43,7 +44,7 @@ func DifgenFixer(exe string, extra ...string) *Fixer {
 				verb = "fill"
 			}
 			argv := append([]string{exe, verb, "-w", "-json"}, extra...)
-			r := runCmd(ctx, dir, fixerEnv(), 0, append(argv, pattern(c.Pkg))...)
+			r := runCmd(ctx, dir, append(fixerEnv(), env...), 0, append(argv, pattern(c.Pkg))...)
 			st := FixStats{ModelCalls: modelCalls(r.Out)}
 			switch {
 			case r.StartErr != nil:
