@@ -399,22 +399,30 @@ func declarationSite(p *parsed, uses []int) *ast.Hole {
 	return nil
 }
 
-// argCall returns the innermost call with an argument spanning off, or nil.
+// argCall returns the innermost call with an argument that starts at
+// off, or nil. The argument may itself be a call (f(g(x), y) with the
+// error at g): a call whose function holds off is passed over.
 func argCall(p *parsed, off int) *goast.CallExpr {
 	tf := p.fset.File(p.file.Pos())
 	if off < 0 || off > tf.Size() {
 		return nil
 	}
-	path, _ := astutil.PathEnclosingInterval(p.file, tf.Pos(off), tf.Pos(off))
+	pos := tf.Pos(off)
+	path, _ := astutil.PathEnclosingInterval(p.file, pos, pos)
 	for i, n := range path {
 		c, ok := n.(*goast.CallExpr)
 		if !ok || i == 0 {
 			continue
 		}
 		if slices.ContainsFunc(c.Args, func(a goast.Expr) bool { return goast.Node(a) == path[i-1] }) {
-			return c
+			if path[i-1].Pos() == pos {
+				return c
+			}
+			return nil // off is inside an argument, not at its start
 		}
-		return nil // off is in the function, not an argument
+		if path[i-1] != goast.Node(c.Fun) || c.Pos() != pos {
+			return nil
+		}
 	}
 	return nil
 }

@@ -343,7 +343,12 @@ func (c *holeCtx) slotType(path []goast.Node) types.Type {
 				other = p.Y
 			}
 			t := valid(c.info.TypeOf(other))
-			if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+			if b, ok := t.(*types.Basic); t == nil || ok && b.Info()&types.IsUntyped != 0 {
+				switch p.Op {
+				case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
+					e = p // x / 1000: x has the type the expression must have
+					continue
+				}
 				return nil
 			}
 			return t
@@ -443,6 +448,10 @@ func (c *holeCtx) exprCandidates() {
 		case *types.Var:
 			add(name, o.Type(), p, "scope")
 			c.memberCands(name, o.Type(), p-0.7, vars, add)
+			if sig, ok := under(o.Type()).(*types.Signature); ok && sig.Params().Len() == 0 && resultType(sig) != nil {
+				add(name+"()", resultType(sig), p-0.6, "types") // var now = time.Now
+				c.resultMembers(name, sig, p-1.2, vars, add)
+			}
 			if exp != nil && !assignable(o.Type(), exp) && types.ConvertibleTo(o.Type(), exp) && isBasic(exp) && isBasic(o.Type()) {
 				add(types.TypeString(exp, c.qual)+"("+name+")", exp, p-1.2, "conversion")
 			}
@@ -460,6 +469,7 @@ func (c *holeCtx) exprCandidates() {
 			add(name, o.Type(), p, "scope")
 		case *types.Func:
 			c.callCands(name, o, p-0.4, vars, add)
+			c.resultMembers(name, o.Type(), p-1.2, vars, add)
 		case *types.PkgName:
 			c.pkgMembers(o.Imported(), o.Name(), p-1.5, vars, add)
 		}
@@ -567,6 +577,21 @@ func (c *holeCtx) callCands(name string, fn *types.Func, p float64, vars []*type
 	for i, args := range argLists(sig, vars, 4) {
 		add(name+"("+args+")", rt, p-0.2*float64(i), "types")
 	}
+}
+
+// resultMembers proposes the fields and methods of the result of calling
+// name, a function of type t with no parameters and one result that is
+// not a basic type or error (timeNow().UnixNano()).
+func (c *holeCtx) resultMembers(name string, t types.Type, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
+	sig, ok := under(t).(*types.Signature)
+	if !ok || sig.Params().Len() != 0 || sig.TypeParams().Len() > 0 {
+		return
+	}
+	rt := resultType(sig)
+	if rt == nil || isBasic(rt) || isError(rt) {
+		return
+	}
+	c.memberCands(name+"()", rt, p, vars, add)
 }
 
 // memberCands proposes fields and methods of x, a variable of type t.

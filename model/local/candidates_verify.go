@@ -166,27 +166,47 @@ func (v *verifier) check1(h *ast.Hole, text string) float64 {
 // package that fill uses by name and src does not import, as goimports
 // would after the fill is applied.
 func addStdImports(src, fill string) string {
+	af, err := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
+	if err != nil {
+		return src
+	}
+	bound := map[string]bool{} // names the file's imports already bind
+	for _, spec := range af.Imports {
+		p, err := strconv.Unquote(spec.Path.Value)
+		if err != nil {
+			continue
+		}
+		switch {
+		case spec.Name != nil:
+			bound[spec.Name.Name] = true
+		default:
+			bound[importName(p)] = true
+		}
+	}
 	var add []string
 	for name, path := range stdPackages {
-		if !strings.Contains(fill, name+".") || !usesQualifier(fill, name) {
-			continue
+		if bound[name] || !strings.Contains(fill, name+".") || !usesQualifier(fill, name) {
+			continue // crypto/rand's rand is not math/rand's
 		}
-		q := strconv.Quote(path)
-		if strings.Contains(src, q) {
-			continue
-		}
-		add = append(add, q)
+		add = append(add, strconv.Quote(path))
 	}
 	if len(add) == 0 {
 		return src
 	}
 	slices.Sort(add)
-	af, err := parser.ParseFile(token.NewFileSet(), "", src, parser.PackageClauseOnly)
-	if err != nil {
-		return src
-	}
 	off := int(af.Name.End()) - 1
 	return src[:off] + "; import (" + strings.Join(add, "; ") + ")" + src[off:]
+}
+
+// importName returns the name a package at path is imported under by
+// default: its last element, or the one before a major version suffix.
+func importName(path string) string {
+	elems := strings.Split(path, "/")
+	last := elems[len(elems)-1]
+	if len(elems) > 1 && len(last) > 1 && last[0] == 'v' && strings.Trim(last[1:], "0123456789") == "" {
+		last = elems[len(elems)-2]
+	}
+	return last
 }
 
 // usesQualifier reports whether s uses name as a package qualifier: name

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"cmp"
 	goast "go/ast"
 	"go/token"
 	"go/types"
@@ -82,6 +83,19 @@ func (c *holeCtx) pure(e goast.Expr) bool {
 	return ok
 }
 
+// shadows reports whether the variable id declares hides a variable of an
+// enclosing scope of the same function (or a package variable) to which
+// its value could be assigned.
+func (c *holeCtx) shadows(id *goast.Ident) bool {
+	obj, ok := c.info.Defs[id].(*types.Var)
+	if !ok || obj.Parent() == nil || obj.Parent().Parent() == nil {
+		return false
+	}
+	_, outer := obj.Parent().Parent().LookupParent(id.Name, id.Pos())
+	v, ok := outer.(*types.Var)
+	return ok && v != obj && types.AssignableTo(obj.Type(), v.Type())
+}
+
 // unusedVar proposes fixes for "declared and not used: name".
 func (c *holeCtx) unusedVar(name string) {
 	if c.h.Original == name {
@@ -105,6 +119,13 @@ func (c *holeCtx) unusedVar(name string) {
 			}
 			if idx < 0 {
 				return true
+			}
+			if !others && c.shadows(n.Lhs[idx].(*goast.Ident)) {
+				// t := t[1:] inside a block, with t declared outside: the
+				// new variable hides the one meant to be assigned.
+				if s, ok := c.replaceSpan(n.TokPos, n.TokPos+2, "="); ok {
+					c.add(s, 7, "repair")
+				}
 			}
 			if len(n.Lhs) == 1 && len(n.Rhs) == 1 {
 				rhs := c.text(n.Rhs[0])
@@ -322,6 +343,11 @@ func (c *holeCtx) returnStmts() []string {
 		}
 	}
 	var out []string
+	// Named results: a bare return, as such functions end, and the
+	// names spelled out.
+	if names := resultNames(res); names != nil {
+		out = append(out, "return", "return "+strings.Join(names, ", "))
+	}
 	// Variables that fit each slot, nearest first.
 	vars := c.vars(16)
 	choices := make([][]string, res.Len())
@@ -340,7 +366,7 @@ func (c *holeCtx) returnStmts() []string {
 	}
 	var rec func(i int, acc []string)
 	rec = func(i int, acc []string) {
-		if len(out) >= 8 {
+		if len(out) >= 10 {
 			return
 		}
 		if i == len(choices) {
@@ -353,7 +379,82 @@ func (c *holeCtx) returnStmts() []string {
 	}
 	rec(0, nil)
 	out = append(out, "return "+strings.Join(zeros, ", "))
+	// Calls whose results are exactly the function's, as in
+	// "return w.flush()"; after the best two, for the tests to decide.
+	if calls := c.returnCalls(vars, 6); len(calls) > 0 {
+		at := min(2, len(out))
+		out = slices.Concat(out[:at], calls, out[at:])
+	}
 	return out
+}
+
+// returnCalls returns up to n statements "return f(args)": calls of the
+// receiver's methods and of the package's functions whose results are
+// identical to the enclosing function's, with arguments from vars. The
+// enclosing function itself is left out: calling it would recurse.
+func (c *holeCtx) returnCalls(vars []*types.Var, n int) []string {
+	var self types.Object
+	for _, nd := range c.path {
+		if fd, ok := nd.(*goast.FuncDecl); ok {
+			self = c.info.Defs[fd.Name]
+			break
+		}
+	}
+	fits := func(fn *types.Func) bool {
+		sig, ok := fn.Type().(*types.Signature)
+		if !ok || fn == self || sig.TypeParams().Len() > 0 {
+			return false
+		}
+		a, b := sig.Results(), c.sig.Results()
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !types.Identical(a.At(i).Type(), b.At(i).Type()) {
+				return false
+			}
+		}
+		return true
+	}
+	var out []string
+	try := func(name string, fn *types.Func) {
+		if !fits(fn) {
+			return
+		}
+		for _, args := range argLists(fn.Type().(*types.Signature), vars, 2) {
+			if len(out) < n {
+				out = append(out, "return "+name+"("+args+")")
+			}
+		}
+	}
+	if recv := c.sig.Recv(); recv != nil && recv.Name() != "" && recv.Name() != "_" {
+		for _, m := range members(recv.Type(), c.pkg) {
+			if fn, ok := m.(*types.Func); ok {
+				try(recv.Name()+"."+fn.Name(), fn)
+			}
+		}
+	}
+	scope := c.pkg.Scope()
+	for _, name := range scope.Names() {
+		if fn, ok := scope.Lookup(name).(*types.Func); ok {
+			try(name, fn)
+		}
+	}
+	return out
+}
+
+// resultNames returns the names of res, or nil when a result is unnamed
+// or blank.
+func resultNames(res *types.Tuple) []string {
+	var names []string
+	for i := range res.Len() {
+		n := res.At(i).Name()
+		if n == "" || n == "_" {
+			return nil
+		}
+		names = append(names, n)
+	}
+	return names
 }
 
 // missingReturn proposes a final return statement.
@@ -476,10 +577,91 @@ func (c *holeCtx) declare(name string) {
 		return true
 	})
 	if c.h.Kind != ast.Expr && c.h.Kind != ast.Ident && c.h.Original != "" && !done {
-		if t := c.inferType(name); t != nil {
+		t := c.inferType(name)
+		if t == nil {
+			t = c.useType(name)
+		}
+		if t != nil {
 			c.add("var "+name+" "+types.TypeString(t, c.qual)+"\n"+c.h.Original, 4.5, "repair")
+			// A deleted "name := value": values of the type, those whose
+			// text shares a word with the name first (nano :=
+			// time.Now().UnixNano()).
+			for i, v := range c.valuesOfType(t, name, 6) {
+				p := 4.3 - 0.1*float64(i)
+				if v.named {
+					p += 0.6 // above the zero value
+				}
+				c.add(name+" := "+v.text+"\n"+c.h.Original, p, "repair")
+			}
 		}
 	}
+}
+
+// useType returns the type a use of the undefined name in the enclosing
+// function must have (the left side of "milli = name / k"), or nil.
+func (c *holeCtx) useType(name string) types.Type {
+	body := c.funcBody()
+	if body == nil {
+		return nil
+	}
+	var t types.Type
+	goast.Inspect(body, func(n goast.Node) bool {
+		if id, ok := n.(*goast.Ident); ok && t == nil && id.Name == name && c.info.Uses[id] == nil && c.info.Defs[id] == nil {
+			if path := c.pathTo(id); len(path) > 1 {
+				t = c.slotType(path)
+			}
+		}
+		return t == nil
+	})
+	if t != nil {
+		t = types.Default(t)
+	}
+	return t
+}
+
+// A value is an expression proposed for a deleted declaration; named
+// reports whether it shares a word with the variable's name.
+type value struct {
+	text  string
+	named bool
+}
+
+// valuesOfType returns up to n expressions of type t built from what is
+// in scope at the hole (calls, fields, package members; not zero values
+// or literals), those that share a word with name first.
+func (c *holeCtx) valuesOfType(t types.Type, name string, n int) []value {
+	sub := *c
+	sub.cands, sub.order, sub.expected = map[string]*cand{}, nil, t
+	sub.exprCandidates()
+	words := map[string]bool{}
+	for _, p := range ast.Tokenize(name) {
+		words[strings.ToLower(p.Text)] = true
+	}
+	type scored struct {
+		value
+		prior float64
+	}
+	var xs []scored
+	for _, x := range sub.list() {
+		if x.source == "zero" || x.source == "literal" || x.text == name {
+			continue
+		}
+		y := scored{value{text: x.text}, x.prior}
+		for _, p := range ast.Tokenize(x.text) {
+			if p.Kind == ast.IdentPiece && words[strings.ToLower(p.Text)] {
+				y.prior += 3
+				y.named = true
+				break
+			}
+		}
+		xs = append(xs, y)
+	}
+	slices.SortStableFunc(xs, func(a, b scored) int { return cmp.Compare(b.prior, a.prior) })
+	var out []value
+	for _, x := range xs[:min(n, len(xs))] {
+		out = append(out, x.value)
+	}
+	return out
 }
 
 // inferType returns the type of the values assigned to name in the
