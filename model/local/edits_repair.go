@@ -379,12 +379,6 @@ func (c *holeCtx) returnStmts() []string {
 	}
 	rec(0, nil)
 	out = append(out, "return "+strings.Join(zeros, ", "))
-	// Calls whose results are exactly the function's, as in
-	// "return w.flush()"; after the best two, for the tests to decide.
-	if calls := c.returnCalls(vars, 6); len(calls) > 0 {
-		at := min(2, len(out))
-		out = slices.Concat(out[:at], calls, out[at:])
-	}
 	return out
 }
 
@@ -465,7 +459,14 @@ func (c *holeCtx) missingReturn() {
 		}
 		return
 	}
-	for i, s := range c.returnStmts() {
+	stmts := c.returnStmts()
+	// Calls whose results are exactly the function's, as in
+	// "return w.flush()": after the best two, for the tests to decide.
+	if calls := c.returnCalls(c.vars(16), 6); len(calls) > 0 {
+		at := min(2, len(stmts))
+		stmts = slices.Concat(stmts[:at], calls, stmts[at:])
+	}
+	for i, s := range stmts {
 		p := 8 - 0.5*float64(i)
 		if c.h.Original == "" {
 			c.add(s, p, "repair")
