@@ -558,29 +558,27 @@ func printDenoise(e *env, res *denoiseResult, files int) {
 // The answer never reaches the denoiser. The masked span is replaced by
 // the placeholder identifier __ in the canvas, and the package is
 // type-checked with that text, so Types, the cache and the canvas all
-// see __ and never the original; the hole's Original is "". A
-// single-token case masks the whole identifier its piece belongs to (an
-// Ident hole), and counts as right only when a candidate is that whole
-// identifier. Operators, keywords and literals are not holes the
-// denoiser fills alone; for them the row falls back to the token model
-// with the cache (the ngram+cache row). Files outside the default build
-// (other GOOS, build tags) are not type-checked: their cases go to the
-// denoiser without Types.
+// see __ and never the original; the hole's Original is "". An
+// identifier case is an Ident hole, right only when a candidate is the
+// whole identifier. An operator, keyword or literal case goes to
+// [local.Denoiser.Token]: the token model's guesses re-checked by
+// go/types, with the package type-checked from the file's own text only
+// for its imports. Files outside the default build (other GOOS, build
+// tags) are not type-checked: their cases go to the denoiser without
+// Types.
 type fullRow struct {
 	m   *local.NGram
-	tok *tokenRow // ngram+cache, for operators, keywords and literals
 	imp *lockedImporter
 
 	mu   sync.Mutex
 	dirs map[string]*buildDir
 
-	typed, untyped, fallback atomic.Int64
+	typed, untyped atomic.Int64
 }
 
 func newFullRow(m *local.NGram) *fullRow {
 	return &fullRow{
 		m:    m,
-		tok:  &tokenRow{label: "ngram+cache", m: m, cache: true, beam: 4},
 		imp:  &lockedImporter{imp: importer.ForCompiler(token.NewFileSet(), "source", nil).(types.ImporterFrom)},
 		dirs: map[string]*buildDir{},
 	}
