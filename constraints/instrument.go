@@ -185,7 +185,7 @@ func __dgcov(i int) {
 			__dgcovOff = true
 			return
 		}
-		f, err := __dgos.OpenFile(name, __dgos.O_WRONLY|__dgos.O_APPEND|__dgos.O_CREATE, 0o644)
+		f, err := __dgos.OpenFile(name, __dgos.O_WRONLY|__dgos.O_APPEND|__dgos.O_CREATE, 0644)
 		if err != nil {
 			__dgcovOff = true
 			return
