@@ -1,6 +1,7 @@
 package refine
 
 import (
+	"cmp"
 	"fmt"
 	goast "go/ast"
 	"go/parser"
@@ -279,6 +280,7 @@ func containsAny(s string, subs []string) bool {
 // suspects turns the most suspicious statement blocks of failing tests
 // into holes: each simple statement in a block, and each condition.
 func (r *run) suspects(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []string) []target {
+	suspects = calledFirst(st, get, suspects, failing)
 	var ts []target
 	n := 0
 	for _, s := range suspects {
@@ -360,6 +362,89 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 		}
 	}
 	return ts
+}
+
+// calledFirst breaks Ochiai's ties: among blocks of equal score, those
+// in a function that a failing test calls by name come first. Every
+// block a failing test runs and no passing test runs scores the same,
+// however far it is from what the test checks.
+func calledFirst(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []string) []constraints.Suspect {
+	tests := map[string]bool{}
+	for _, msg := range failing {
+		if name, _, ok := strings.Cut(msg, " failed"); ok {
+			name, _, _ = strings.Cut(name, "/") // a subtest's parent
+			tests[name] = true
+		}
+	}
+	called := map[string]bool{}
+	for _, f := range st.cv.Files() {
+		if !strings.HasSuffix(f.Name, "_test.go") {
+			continue
+		}
+		p := get(f.Name)
+		if p == nil {
+			continue
+		}
+		for _, d := range p.file.Decls {
+			fd, ok := d.(*goast.FuncDecl)
+			if !ok || fd.Body == nil || !tests[fd.Name.Name] {
+				continue
+			}
+			goast.Inspect(fd.Body, func(n goast.Node) bool {
+				if c, ok := n.(*goast.CallExpr); ok {
+					switch fun := goast.Unparen(c.Fun).(type) {
+					case *goast.Ident:
+						called[fun.Name] = true
+					case *goast.SelectorExpr:
+						called[fun.Sel.Name] = true
+					}
+				}
+				return true
+			})
+		}
+	}
+	if len(called) == 0 {
+		return suspects
+	}
+	inCalled := func(s constraints.Suspect) bool {
+		p := get(s.File)
+		if p == nil {
+			return false
+		}
+		tf := p.fset.File(p.file.Pos())
+		for _, d := range p.file.Decls {
+			if fd, ok := d.(*goast.FuncDecl); ok && tf.Offset(fd.Pos()) <= s.Start && s.End <= tf.Offset(fd.End()) {
+				return called[fd.Name.Name]
+			}
+		}
+		return false
+	}
+	out := slices.Clone(suspects)
+	first := make(map[int]bool, len(out))
+	for i, s := range out {
+		first[i] = inCalled(s)
+	}
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if d := out[b].Score - out[a].Score; d > 1e-9 || d < -1e-9 {
+			return cmp.Compare(out[b].Score, out[a].Score)
+		}
+		switch {
+		case first[a] && !first[b]:
+			return -1
+		case first[b] && !first[a]:
+			return 1
+		}
+		return 0
+	})
+	sorted := make([]constraints.Suspect, len(out))
+	for i, j := range idx {
+		sorted[i] = out[j]
+	}
+	return sorted
 }
 
 // describe fills in the go/types facts of each hole.
