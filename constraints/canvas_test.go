@@ -3,8 +3,10 @@ package constraints_test
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	dast "github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
@@ -123,5 +125,41 @@ func TestSuspectsOldGoVersion(t *testing.T) {
 	// The failing test runs lines 4 and 5 only: they tie first.
 	if len(sus) == 0 || filepath.Base(sus[0].File) != "a.go" || sus[0].Line != 4 && sus[0].Line != 5 {
 		t.Errorf("suspects %+v, want a.go:4 or a.go:5 first", sus)
+	}
+}
+
+// TestTestMemoryLimit checks that a test binary that allocates without
+// end is killed at the memory limit and reported, instead of running to
+// the timeout with the machine's memory.
+func TestTestMemoryLimit(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("process sizes are read from /proc")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod":    "module example.com/m\n\ngo 1.26\n",
+		"a.go":      "package m\n\n// Grow appends n MiB to keep and touches them.\nfunc Grow(keep [][]byte, n int) [][]byte {\n\tfor range n {\n\t\tb := make([]byte, 1<<20)\n\t\tfor i := range b {\n\t\t\tb[i] = 1\n\t\t}\n\t\tkeep = append(keep, b)\n\t}\n\treturn keep\n}\n",
+		"a_test.go": "package m\n\nimport \"testing\"\n\nfunc TestGrow(t *testing.T) {\n\tvar keep [][]byte\n\tfor {\n\t\tkeep = Grow(keep, 8)\n\t}\n}\n",
+	})
+	pkg := loadOne(t, dir, nil)
+	chk, err := constraints.NewChecker(ctx, pkg, &constraints.Options{TestMemory: 64 << 20, Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := pkg.Canvas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r, err := chk.Check(ctx, cv, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Code != "crash" || !strings.Contains(r.Findings[0].Message, "64 MiB of memory") {
+		t.Fatalf("findings %v, want one crash for memory", r.Findings)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("the run took %v: it was not stopped at the memory limit", d)
 	}
 }

@@ -34,6 +34,7 @@ type Checker struct {
 
 	mu         sync.Mutex
 	slowestRun time.Duration // longest finished run of a test binary
+	largestRun int64         // largest peak resident size of a finished run, bytes
 	suspects   map[dast.Hash][]Suspect
 	parsed     *lru[parseKey, *parsedFile]
 	reports    *lru[reportKey, *Report]

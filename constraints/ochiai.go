@@ -48,7 +48,7 @@ func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumenta
 			break
 		}
 		prof := filepath.Join(tmp, fmt.Sprintf("cover%d.out", i))
-		res := runCmd(ctx, c.pkg.Dir, append(slices.Clip(env), coverEnv+"="+prof), c.runTimeout(), bin,
+		res := runCmdCombined(ctx, c.pkg.Dir, append(slices.Clip(env), coverEnv+"="+prof), c.runTimeout(), c.runMemLimit(), false, bin,
 			"-test.run=^"+regexp.QuoteMeta(name)+"$", "-test.paniconexit0", "-test.timeout="+c.runTimeout().String())
 		if res.timedOut || !res.exited {
 			continue

@@ -43,6 +43,11 @@ type Options struct {
 	Tests   TestsMode
 	Timeout time.Duration // limit for each go build, go test and test binary run; 0 means 60s
 	Env     []string      // extra environment (KEY=value) for the go command and tests
+	// TestMemory is the least resident memory a test binary may use
+	// before it is killed (the limit is 4 times the largest finished run
+	// if that is more); 0 means 2 GiB. Enforced where the system reports
+	// process sizes (Linux).
+	TestMemory int64
 	// Overlay replaces files of other packages (absolute name → text): the
 	// repaired text of packages this one imports, which the go command and
 	// the export data of the imports must see instead of the disk.
@@ -57,6 +62,13 @@ func (o *Options) timeout() time.Duration {
 		return defaultTimeout
 	}
 	return o.Timeout
+}
+
+func (o *Options) testMemory() int64 {
+	if o == nil || o.TestMemory <= 0 {
+		return 2 << 30
+	}
+	return o.TestMemory
 }
 
 func (o *Options) logf(format string, args ...any) {

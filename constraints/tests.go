@@ -77,16 +77,25 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 	// whole -timeout.
 	timeout = c.runTimeout()
 	start := time.Now()
-	res = runCmdCombined(ctx, c.pkg.Dir, env, timeout+2*time.Second, true, bin,
+	memLimit := c.runMemLimit()
+	res = runCmdCombined(ctx, c.pkg.Dir, env, timeout+2*time.Second, memLimit, true, bin,
 		"-test.v=test2json", "-test.paniconexit0", "-test.timeout="+timeout.String())
 	elapsed := time.Since(start)
+	if res.overMemory {
+		// A fill that allocates without end (a loop that never meets
+		// its EOF, say) must not take the machine's memory with it.
+		r.TestsFailed++
+		r.Findings = append(r.Findings, Finding{Category: Tests, Code: "crash",
+			Message: fmt.Sprintf("test binary killed: it used more than %d MiB of memory", memLimit>>20), Weight: 1})
+		return nil, nil
+	}
 	if !res.exited && !res.timedOut {
 		return nil, fmt.Errorf("running tests: %v", res.err)
 	}
 	tr := parseTestOutput(string(res.stdout))
 	tr.timedOut = res.timedOut || strings.Contains(string(res.stdout), "panic: test timed out after")
 	if res.exited && !tr.timedOut {
-		c.observeRun(elapsed)
+		c.observeRun(elapsed, res.peakRSS)
 	}
 	for _, name := range tr.order {
 		r.TestsRun++
@@ -300,9 +309,19 @@ func (c *Checker) runTimeout() time.Duration {
 	return min(limit, max(minRunTimeout, 10*d))
 }
 
-// observeRun records the duration of a finished test run.
-func (c *Checker) observeRun(d time.Duration) {
+// observeRun records the duration and peak resident size of a finished
+// test run.
+func (c *Checker) observeRun(d time.Duration, rss int64) {
 	c.mu.Lock()
 	c.slowestRun = max(c.slowestRun, d)
+	c.largestRun = max(c.largestRun, rss)
 	c.mu.Unlock()
+}
+
+// runMemLimit returns the memory limit of a test run: 4 times the largest
+// finished run, at least Options.TestMemory.
+func (c *Checker) runMemLimit() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return max(c.opts.testMemory(), 4*c.largestRun)
 }
