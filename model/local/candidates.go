@@ -441,11 +441,15 @@ func (c *holeCtx) exprCandidates() {
 		}
 	}
 	vars := c.vars(12)
+	tested := c.testedVars()
 	for rank, obj := range c.objs {
 		p := -0.5 - 0.08*float64(min(rank, 40))
 		name := obj.Name()
 		switch o := obj.(type) {
 		case *types.Var:
+			if tested[o] {
+				p += 1 // if errRead == io.EOF { return nil, errRead }
+			}
 			add(name, o.Type(), p, "scope")
 			c.memberCands(name, o.Type(), p-0.7, vars, add)
 			if sig, ok := under(o.Type()).(*types.Signature); ok && sig.Params().Len() == 0 && resultType(sig) != nil {
@@ -500,6 +504,28 @@ func isString(t types.Type) bool {
 
 func isError(t types.Type) bool {
 	return t != nil && types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+// testedVars returns the variables that the conditions of the if
+// statements around the hole test, when the hole is in their then-branch:
+// there the value just tested is the one most often used.
+func (c *holeCtx) testedVars() map[*types.Var]bool {
+	out := map[*types.Var]bool{}
+	for i, n := range c.path {
+		ifs, ok := n.(*goast.IfStmt)
+		if !ok || i == 0 || c.path[i-1] != goast.Node(ifs.Body) {
+			continue
+		}
+		goast.Inspect(ifs.Cond, func(n goast.Node) bool {
+			if id, ok := n.(*goast.Ident); ok {
+				if v, ok := c.info.Uses[id].(*types.Var); ok {
+					out[v] = true
+				}
+			}
+			return true
+		})
+	}
+	return out
 }
 
 // vars returns up to n variables in scope, nearest first.

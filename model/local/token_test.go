@@ -145,3 +145,35 @@ func TestSpreadSites(t *testing.T) {
 		t.Errorf("spreadSites =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestTestedVars(t *testing.T) {
+	const src = `package p
+
+import "io"
+
+func f(errRead, other error) error {
+	if errRead == io.EOF {
+		return __
+	} else {
+		return __
+	}
+}
+`
+	cv, types, _ := checkPackage(t, map[string]string{"a.go": src})
+	d := New(nil, nil)
+	for i, want := range []bool{true, false} { // then-branch, else-branch
+		off := strings.Index(src, "__")
+		if i == 1 {
+			off = strings.LastIndex(src, "__")
+		}
+		req := &model.Request{Canvas: cv, Types: types, Holes: []*ast.Hole{{ID: 1, File: testDir + "/a.go", Start: off, End: off + 2, Kind: ast.Expr}}}
+		c := d.newHoleCtx(req, req.Holes[0])
+		got := map[string]bool{}
+		for v := range c.testedVars() {
+			got[v.Name()] = true
+		}
+		if got["errRead"] != want || got["other"] {
+			t.Errorf("hole %d: tested vars %v, want errRead: %v", i, got, want)
+		}
+	}
+}
