@@ -98,6 +98,22 @@ func TestCanvasOverlay(t *testing.T) {
 	}
 }
 
+// checkerFor loads the package in dir and returns its checker with opts
+// and its canvas as on disk.
+func checkerFor(t *testing.T, dir string, opts *constraints.Options) (*constraints.Checker, *dast.Canvas) {
+	t.Helper()
+	pkg := loadOne(t, dir, nil)
+	chk, err := constraints.NewChecker(context.Background(), pkg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := pkg.Canvas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chk, cv
+}
+
 // TestSuspectsOldGoVersion checks that coverage instrumentation builds in
 // a module that declares an old go version (no 0o literals, no generics
 // in the helper the instrumentation adds).
@@ -109,15 +125,7 @@ func TestSuspectsOldGoVersion(t *testing.T) {
 		"a.go":      "package m\n\nfunc Abs(x int) int {\n\tif x > 0 {\n\t\treturn -x\n\t}\n\treturn x\n}\n",
 		"a_test.go": "package m\n\nimport \"testing\"\n\nfunc TestAbs(t *testing.T) {\n\tif Abs(3) != 3 {\n\t\tt.Fatal(\"Abs(3)\")\n\t}\n}\n",
 	})
-	pkg := loadOne(t, dir, nil)
-	chk, err := constraints.NewChecker(ctx, pkg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cv, err := pkg.Canvas()
-	if err != nil {
-		t.Fatal(err)
-	}
+	chk, cv := checkerFor(t, dir, nil)
 	sus, err := chk.Suspects(ctx, cv)
 	if err != nil {
 		t.Fatal(err)
@@ -142,15 +150,7 @@ func TestTestMemoryLimit(t *testing.T) {
 		"a.go":      "package m\n\n// Grow appends n MiB to keep and touches them.\nfunc Grow(keep [][]byte, n int) [][]byte {\n\tfor range n {\n\t\tb := make([]byte, 1<<20)\n\t\tfor i := range b {\n\t\t\tb[i] = 1\n\t\t}\n\t\tkeep = append(keep, b)\n\t}\n\treturn keep\n}\n",
 		"a_test.go": "package m\n\nimport \"testing\"\n\nfunc TestGrow(t *testing.T) {\n\tvar keep [][]byte\n\tfor {\n\t\tkeep = Grow(keep, 8)\n\t}\n}\n",
 	})
-	pkg := loadOne(t, dir, nil)
-	chk, err := constraints.NewChecker(ctx, pkg, &constraints.Options{TestMemory: 64 << 20, Timeout: 60 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cv, err := pkg.Canvas()
-	if err != nil {
-		t.Fatal(err)
-	}
+	chk, cv := checkerFor(t, dir, &constraints.Options{TestMemory: 64 << 20, Timeout: 60 * time.Second})
 	start := time.Now()
 	r, err := chk.Check(ctx, cv, constraints.Tests)
 	if err != nil {

@@ -419,32 +419,31 @@ func calledFirst(st *state, get func(string) *parsed, suspects []constraints.Sus
 		}
 		return false
 	}
-	out := slices.Clone(suspects)
-	first := make(map[int]bool, len(out))
-	for i, s := range out {
-		first[i] = inCalled(s)
+	type ranked struct {
+		constraints.Suspect
+		called bool
 	}
-	idx := make([]int, len(out))
-	for i := range idx {
-		idx[i] = i
+	rs := make([]ranked, len(suspects))
+	for i, s := range suspects {
+		rs[i] = ranked{s, inCalled(s)}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		if d := out[b].Score - out[a].Score; d > 1e-9 || d < -1e-9 {
-			return cmp.Compare(out[b].Score, out[a].Score)
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		if d := a.Score - b.Score; d > 1e-9 || d < -1e-9 {
+			return cmp.Compare(b.Score, a.Score)
 		}
 		switch {
-		case first[a] && !first[b]:
+		case a.called && !b.called:
 			return -1
-		case first[b] && !first[a]:
+		case b.called && !a.called:
 			return 1
 		}
 		return 0
 	})
-	sorted := make([]constraints.Suspect, len(out))
-	for i, j := range idx {
-		sorted[i] = out[j]
+	out := make([]constraints.Suspect, len(rs))
+	for i, r := range rs {
+		out[i] = r.Suspect
 	}
-	return sorted
+	return out
 }
 
 // describe fills in the go/types facts of each hole.

@@ -622,16 +622,15 @@ func (r *fullRow) guess(ctx context.Context, c *denoiseCase, k int) ([]string, e
 }
 
 // token asks the local denoiser for k fills of c's masked operator,
-// keyword or literal. The package is type-checked with c's file as it
-// is: the checks of the fills use only its imports.
+// keyword or literal. The Types are the package as on disk (checked once
+// per package): the checks of the fills use only its imports.
 func (r *fullRow) token(ctx context.Context, c *denoiseCase, k int) ([]model.Candidate, error) {
 	const placeholder = "__"
 	masked := c.Doc.Src[:c.Off] + placeholder + c.Doc.Src[c.End:]
-	cv, _ := r.check(c.Doc.Path, masked)
-	_, t := r.check(c.Doc.Path, c.Doc.Src)
+	cv := r.canvas(c.Doc.Path, masked)
+	t := r.diskTypes(c.Doc.Path)
 	if t != nil {
 		r.typed.Add(1)
-		t = &model.Types{Fset: t.Fset, Files: t.Files, Names: t.Names, Pkg: t.Pkg}
 	} else {
 		r.untyped.Add(1)
 	}
@@ -708,14 +707,16 @@ type checkSet struct {
 	texts []string
 	fset  *token.FileSet
 	files []*goast.File // parsed texts; nil when one does not parse
+
+	diskOnce sync.Once
+	disk     *model.Types // the files as on disk, type-checked, without Info
 }
 
-// check returns the canvas of the package of file name with text as the
-// file's text, and the package type-checked with it, or nil Types when
-// the file is outside the default build or does not parse.
-func (r *fullRow) check(name, text string) (*ast.Canvas, *model.Types) {
+// locate returns the check set of file name and the file's index in it,
+// or nil when the file is outside the default build or its package does
+// not parse.
+func (r *fullRow) locate(name string) (*checkSet, int) {
 	dir := filepath.Dir(name)
-	alone := ast.NewCanvas(dir, ast.NewFile(name, text))
 	r.mu.Lock()
 	bd := r.dirs[dir]
 	if bd == nil {
@@ -730,7 +731,7 @@ func (r *fullRow) check(name, text string) (*ast.Canvas, *model.Types) {
 		}
 	})
 	if bd.bp == nil {
-		return alone, nil
+		return nil, -1
 	}
 	base := filepath.Base(name)
 	var set string
@@ -742,19 +743,41 @@ func (r *fullRow) check(name, text string) (*ast.Canvas, *model.Types) {
 	case slices.Contains(bd.bp.XTestGoFiles, base):
 		set = "xtest"
 	default:
-		return alone, nil
+		return nil, -1
 	}
 	cs := bd.set(set)
 	idx := slices.Index(cs.names, name)
 	if cs.files == nil || idx < 0 {
-		return alone, nil
+		return nil, -1
+	}
+	return cs, idx
+}
+
+// canvas returns the canvas of the package of file name with text as the
+// file's text (the file alone when it is outside the default build).
+func (r *fullRow) canvas(name, text string) *ast.Canvas {
+	dir := filepath.Dir(name)
+	cs, idx := r.locate(name)
+	if cs == nil {
+		return ast.NewCanvas(dir, ast.NewFile(name, text))
 	}
 	files := make([]*ast.File, len(cs.names))
 	for n := range cs.names {
 		files[n] = ast.NewFile(cs.names[n], cs.texts[n])
 	}
 	files[idx] = ast.NewFile(name, text)
-	cv := ast.NewCanvas(dir, files...)
+	return ast.NewCanvas(dir, files...)
+}
+
+// check returns the canvas of the package of file name with text as the
+// file's text, and the package type-checked with it, or nil Types when
+// the file is outside the default build or does not parse.
+func (r *fullRow) check(name, text string) (*ast.Canvas, *model.Types) {
+	cv := r.canvas(name, text)
+	cs, idx := r.locate(name)
+	if cs == nil {
+		return cv, nil
+	}
 	af, err := parser.ParseFile(cs.fset, name, text, parser.SkipObjectResolution)
 	if err != nil {
 		return cv, nil
@@ -773,6 +796,22 @@ func (r *fullRow) check(name, text string) (*ast.Canvas, *model.Types) {
 	conf := types.Config{Importer: r.imp, FakeImportC: true, Error: func(error) {}}
 	pkg, _ := conf.Check(cs.path, cs.fset, syntax, info)
 	return cv, &model.Types{Fset: cs.fset, Files: syntax, Names: cs.names, Pkg: pkg, Info: info}
+}
+
+// diskTypes returns the package of file name type-checked as it is on
+// disk, without Info, checked once per check set; nil when the file is
+// outside the default build.
+func (r *fullRow) diskTypes(name string) *model.Types {
+	cs, _ := r.locate(name)
+	if cs == nil {
+		return nil
+	}
+	cs.diskOnce.Do(func() {
+		conf := types.Config{Importer: r.imp, FakeImportC: true, Error: func(error) {}}
+		pkg, _ := conf.Check(cs.path, cs.fset, cs.files, nil)
+		cs.disk = &model.Types{Fset: cs.fset, Files: cs.files, Names: cs.names, Pkg: pkg}
+	})
+	return cs.disk
 }
 
 // set returns the named file set of bd, reading and parsing it once.

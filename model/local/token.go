@@ -40,10 +40,7 @@ func (d *Denoiser) Token(ctx context.Context, req *model.Request) ([]model.Candi
 	// The context is tokenized on each side of the hole apart: the
 	// placeholder would run into a neighbouring identifier (x__y for
 	// the dot of x.y).
-	left := ast.Tokenize(c.src[:h.Start])
-	if n := len(left); n > 0 && left[n-1].Off == left[n-1].End && left[n-1].Off == h.Start {
-		left = left[:n-1] // the semicolon inserted at the end of the text
-	}
+	left := fillTokens(c.src[:h.Start]) // without the semicolon the scanner ends it with
 	left = left[max(0, len(left)-8):]
 	right := ast.Tokenize(c.src[h.End:])
 	right = right[:min(len(right), 8)]
