@@ -69,7 +69,7 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 
 // build runs go build -overlay on the canvas, discarding the output.
 func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error) {
-	tmp, err := os.MkdirTemp("", "difgen-build-")
+	tmp, err := c.tempDir("build")
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +79,10 @@ func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error)
 		return nil, err
 	}
 	out := filepath.Join(tmp, "out")
-	res := runCmd(ctx, c.pkg.Dir, environ(c.opts.Env), c.opts.timeout(), "go", "build", "-overlay="+ov.File, "-o", out, ".")
+	res := c.goCmd(ctx, "build", "-overlay="+ov.File, "-o", out, ".")
 	switch {
 	case res.timedOut:
-		return []Finding{{Category: Build, Code: "timeout", Message: fmt.Sprintf("go build timed out after %v", c.opts.timeout()), Weight: 1}}, nil
+		return []Finding{{Category: Build, Code: "timeout", Message: fmt.Sprintf("go build did not finish in %v", c.opts.buildTimeout()), Weight: 1}}, nil
 	case !res.exited:
 		return nil, fmt.Errorf("go build: %v", res.err)
 	case res.err == nil:

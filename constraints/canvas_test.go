@@ -156,7 +156,7 @@ func TestTestMemoryLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Findings) != 1 || r.Findings[0].Code != "crash" || !strings.Contains(r.Findings[0].Message, "64 MiB of memory") {
+	if len(r.Findings) != 1 || r.Findings[0].Code != "memory" || !strings.Contains(r.Findings[0].Message, "64 MiB of memory") {
 		t.Fatalf("findings %v, want one crash for memory", r.Findings)
 	}
 	if d := time.Since(start); d > 30*time.Second {

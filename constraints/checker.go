@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,6 +36,7 @@ type Checker struct {
 	mu         sync.Mutex
 	slowestRun time.Duration // longest finished run of a test binary
 	largestRun int64         // largest peak resident size of a finished run, bytes
+	t2j        string        // path of go tool test2json
 	suspects   map[dast.Hash][]Suspect
 	parsed     *lru[parseKey, *parsedFile]
 	reports    *lru[reportKey, *Report]
@@ -54,7 +56,15 @@ type Report struct {
 	Pkg  *types.Package
 	Info *types.Info
 
+	// Tests holds the outcome of each top-level test, when the tests ran.
+	Tests                 map[string]TestStatus
 	TestsRun, TestsFailed int
+}
+
+// Blocked reports whether r has findings that stop the build or the tests
+// from running: syntax, type or build errors. Vet findings never do.
+func (r *Report) Blocked() bool {
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.blocks() })
 }
 
 // A Suspect is a statement span of a canvas file ranked by the Ochiai
@@ -126,8 +136,9 @@ func NewChecker(ctx context.Context, pkg *Package, opts *Options) (*Checker, err
 func (c *Checker) Package() *Package { return c.pkg }
 
 // Check checks the canvas cv, cheapest category first (syntax, types,
-// vet, build, tests), and stops after the first category that has
-// findings, or after upTo. Reports are cached by canvas content, so
+// vet, build, tests), and stops after the first category with findings
+// that keep the package from building (vet findings do not), or after
+// upTo. Reports are cached by canvas content, so
 // re-checking a canvas already seen is free.
 func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
 	if cv == nil {
@@ -145,7 +156,7 @@ func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 	}
 	// A report that stopped early on findings answers any later upTo.
 	for u := Syntax; u <= Tests; u++ {
-		if r, ok := c.reports.get(reportKey{ckey, u}); ok && len(r.Findings) > 0 && r.Reached <= upTo {
+		if r, ok := c.reports.get(reportKey{ckey, u}); ok && r.Blocked() && r.Reached <= upTo {
 			c.reports.put(key, r)
 			c.mu.Unlock()
 			return r, nil
@@ -217,11 +228,14 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 		return r, nil
 	}
 
-	// Build.
+	// Build. A package of test files only has nothing to build (go build
+	// refuses it; go test does not): its test build is the build.
 	t0 = time.Now()
-	findings, err = c.build(ctx, cv)
-	if err != nil {
-		return nil, err
+	findings = nil
+	if slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindPkg }) {
+		if findings, err = c.build(ctx, cv); err != nil {
+			return nil, err
+		}
 	}
 	c.opts.logf("constraints: build in %v", time.Since(t0).Round(time.Millisecond))
 	if done := r.stage(Build, findings, upTo); done {
@@ -249,11 +263,32 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 }
 
 // stage records the findings of category cat and reports whether checking
-// stops there.
+// stops there: after upTo, or at findings that keep the package from
+// building. Vet findings do not stop the build and the tests, as go vet's
+// do not stop go build.
 func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
 	r.Reached = cat
 	r.Findings = Sort(append(r.Findings, findings...))
-	return len(findings) > 0 || cat >= upTo
+	return (len(findings) > 0 && cat.blocks()) || cat >= upTo
+}
+
+// tempDir makes a temporary directory for one check of kind ("build",
+// "test", "overlay").
+func (c *Checker) tempDir(kind string) (string, error) {
+	return os.MkdirTemp("", "difgen-"+kind+"-")
+}
+
+// goCmd runs the go command in the package directory under the build
+// limit: a build never runs the package's code, so it never gets the
+// tests' timeout.
+func (c *Checker) goCmd(ctx context.Context, args ...string) cmdResult {
+	return runCmd(ctx, c.pkg.Dir, environ(c.opts.Env), c.opts.buildTimeout(), "go", args...)
+}
+
+// runTestBinary runs a test binary (under test2json) with output combined,
+// killing it and all its processes at timeout or past memLimit bytes.
+func (c *Checker) runTestBinary(ctx context.Context, tmp string, env []string, timeout time.Duration, memLimit int64, name string, args ...string) cmdResult {
+	return runCmdCombined(ctx, c.pkg.Dir, env, timeout, memLimit, true, name, args...)
 }
 
 // classify sorts the canvas files into package, test, external test and

@@ -117,6 +117,10 @@ func runScenario(t *testing.T, sc *scenario) {
 		pidfile = filepath.Join(t.TempDir(), "child.pid")
 		opts.Env = append(opts.Env, "CHILD_PIDFILE="+pidfile)
 	}
+	if sc.param("flakefile") != "" {
+		// The first run creates the file (O_EXCL) and fails; the rerun passes.
+		opts.Env = append(opts.Env, "FLAKE_FILE="+filepath.Join(t.TempDir(), "flake"))
+	}
 	upTo := constraints.Tests
 	if v := sc.param("upto"); v != "" {
 		upTo = parseCategory(t, v)

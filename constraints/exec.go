@@ -72,7 +72,7 @@ func runCmdCombined(ctx context.Context, dir string, env []string, timeout time.
 					return
 				case <-tick.C:
 				}
-				rss, ok := residentSize(cmd.Process.Pid)
+				rss, ok := treeResidentSize(cmd.Process.Pid)
 				if !ok {
 					return
 				}
@@ -115,6 +115,54 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 		b.Buffer.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+// treeResidentSize returns the resident set size of process pid and all
+// its descendants, in bytes, from /proc (Linux); false where the system
+// does not report it.
+func treeResidentSize(pid int) (int64, bool) {
+	total, ok := residentSize(pid)
+	if !ok {
+		return 0, false
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return total, true
+	}
+	parent := map[int]int{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		s := string(data)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		pp, _ := strconv.Atoi(f[1])
+		parent[p] = pp
+	}
+	for p := range parent {
+		for q, n := parent[p], 0; q > 1 && n < 64; q, n = parent[q], n+1 {
+			if q == pid {
+				if rss, ok := residentSize(p); ok {
+					total += rss
+				}
+				break
+			}
+		}
+	}
+	return total, true
 }
 
 // residentSize returns the resident set size of process pid in bytes,

@@ -39,6 +39,7 @@ type Finding struct {
 	Message    string  // lower-case, no trailing period
 	Soft       bool    // a go/types soft error (e.g. unused variable or import)
 	Weight     float64 // suspiciousness in [0,1] for test findings; 1 otherwise
+	Test       string  // for test findings, the top-level test
 	Related    []Related
 }
 
@@ -57,6 +58,10 @@ func (f Finding) String() string {
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", f.File, f.Line, f.Col, f.Message)
 }
+
+// blocks reports whether findings of category c keep the package from
+// building, so that the later checks cannot run.
+func (c Category) blocks() bool { return c == Syntax || c == Types || c == Build }
 
 // Severity is the cost refine minimises: findings of cheaper categories
 // weigh more, because they hide the checks after them.
@@ -78,7 +83,10 @@ func (f Finding) Severity() float64 {
 	case Build:
 		return 100 * w
 	}
-	if f.Code == "timeout" || f.Code == "crash" {
+	if f.Code == "flaky" {
+		return 0 // not evidence of anything
+	}
+	if f.Code == "timeout" || f.Code == "crash" || f.Code == "memory" {
 		// A hang or a crash stops the tests after it from running, so it
 		// hides failures: it weighs as much as a compile error.
 		return 100 * w

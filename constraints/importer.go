@@ -113,7 +113,7 @@ func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, er
 		args = append(args, "-overlay="+ovFile)
 	}
 	args = append(append(args, "--"), paths...)
-	res := runCmd(ctx, imp.pkg.Dir, environ(imp.opts.clone().Env), imp.opts.timeout(), "go", args...)
+	res := runCmd(ctx, imp.pkg.Dir, environ(imp.opts.clone().Env), imp.opts.buildTimeout(), "go", args...)
 	if res.err != nil && !res.exited {
 		return nil, fmt.Errorf("go list of the imports of %s: %v", imp.pkg.ImportPath, res.err)
 	}

@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,19 +19,16 @@ const maxCoverageRuns = 30
 
 // ochiai runs failing and passing tests alone with the instrumented binary
 // bin, each recording its statement coverage, and ranks the segments by
-// Ochiai = failed(s) / sqrt(totalFailed * (failed(s)+passed(s))). Tests
-// that timed out are not rerun.
-func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumentation, tmp, bin string, env []string, tr *testOutput) []Suspect {
+// Ochiai = failed(s) / sqrt(totalFailed * (failed(s)+passed(s))). Only
+// failures that are evidence of a bug count (see [TestStatus.Bug]): tests
+// that timed out or were flaky are not rerun.
+func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumentation, tmp, bin string, run *testRun, status map[string]TestStatus) []Suspect {
 	var failing, passing []string
-	for _, name := range tr.order {
-		switch tr.status[name] {
-		case "fail":
+	for _, name := range run.order {
+		switch st := status[name]; {
+		case st.Bug():
 			failing = append(failing, name)
-		case "run":
-			if !tr.timedOut {
-				failing = append(failing, name) // exited or crashed
-			}
-		case "pass":
+		case st == TestPass:
 			passing = append(passing, name)
 		}
 	}
@@ -48,16 +44,16 @@ func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumenta
 			break
 		}
 		prof := filepath.Join(tmp, fmt.Sprintf("cover%d.out", i))
-		res := runCmdCombined(ctx, c.pkg.Dir, append(slices.Clip(env), coverEnv+"="+prof), c.runTimeout(), c.runMemLimit(), false, bin,
-			"-test.run=^"+regexp.QuoteMeta(name)+"$", "-test.paniconexit0", "-test.timeout="+c.runTimeout().String())
-		if res.timedOut || !res.exited {
+		one, err := c.runTests(ctx, tmp, bin, []string{name}, []string{coverEnv + "=" + prof})
+		if err != nil || one.timedOut || one.memory {
 			continue
 		}
 		hits, err := readHits(prof, len(inst.segments))
 		if err != nil {
 			continue
 		}
-		failed := res.err != nil
+		st := one.status[name]
+		failed := st != "pass" && st != "skip"
 		if failed {
 			totalFailed++
 		}

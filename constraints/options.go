@@ -40,9 +40,15 @@ func ParseTestsMode(s string) (TestsMode, error) {
 // Options configures loading and checking. The zero value, and a nil
 // *Options, are valid configurations.
 type Options struct {
-	Tests   TestsMode
-	Timeout time.Duration // limit for each go build, go test and test binary run; 0 means 60s
-	Env     []string      // extra environment (KEY=value) for the go command and tests
+	Tests TestsMode
+	// Timeout limits each run of a test binary (a hanging test is killed);
+	// 0 means 60s. Once the tests have run, a run's limit is ten times the
+	// slowest full run (at least 10s), at most Timeout.
+	Timeout time.Duration
+	// BuildTimeout limits each go command (list, build, test -c), which
+	// never runs the package's code; 0 means 10 minutes.
+	BuildTimeout time.Duration
+	Env          []string // extra environment (KEY=value) for the go command and tests
 	// TestMemory is the least resident memory a test binary may use
 	// before it is killed (the limit is 4 times the largest finished run
 	// if that is more); 0 means 2 GiB. Enforced where the system reports
@@ -62,6 +68,15 @@ func (o *Options) timeout() time.Duration {
 		return defaultTimeout
 	}
 	return o.Timeout
+}
+
+const defaultBuildTimeout = 10 * time.Minute
+
+func (o *Options) buildTimeout() time.Duration {
+	if o == nil || o.BuildTimeout <= 0 {
+		return defaultBuildTimeout
+	}
+	return o.BuildTimeout
 }
 
 func (o *Options) testMemory() int64 {

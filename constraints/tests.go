@@ -1,29 +1,63 @@
 package constraints
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
 )
 
-// test builds the test binary of the canvas once, with statement coverage,
-// runs it in the package directory with a scrubbed environment, and turns
-// failing tests into findings; when tests fail, it ranks statements by
-// Ochiai suspiciousness if rank is set.
+// TestStatus is the outcome of one top-level test in one check.
+type TestStatus int
+
+const (
+	TestPass    TestStatus = iota
+	TestSkip               // skipped: counts as passing
+	TestFail               // failed, and failed again when run alone
+	TestFlaky              // failed, then passed when run alone: reported, weighs nothing
+	TestTimeout            // still running at the timeout: reported, never repaired
+	TestCrash              // the binary died inside the test (os.Exit, a fatal error, a kill)
+	TestMemory             // the test binary was killed for its memory use
+)
+
+var testStatusNames = [...]string{TestPass: "pass", TestSkip: "skip", TestFail: "fail", TestFlaky: "flaky",
+	TestTimeout: "timeout", TestCrash: "crash", TestMemory: "memory"}
+
+func (s TestStatus) String() string {
+	if int(s) >= 0 && int(s) < len(testStatusNames) {
+		return testStatusNames[s]
+	}
+	return fmt.Sprintf("TestStatus(%d)", int(s))
+}
+
+// Passed reports whether s counts as passing.
+func (s TestStatus) Passed() bool { return s == TestPass || s == TestSkip }
+
+// Bug reports whether s is evidence of a bug: a failure that reproduces
+// or a crash. Flakes, timeouts and memory kills are reported but are
+// never evidence for test-driven repair.
+func (s TestStatus) Bug() bool { return s == TestFail || s == TestCrash }
+
+// test builds the test binary of the canvas once and runs it (through go
+// tool test2json, in the sandbox), then runs the failing tests again,
+// alone, to tell failures that reproduce from flakes. Failing tests
+// become findings. When rank is set and tests fail, it also ranks the
+// statements by Ochiai suspiciousness.
 func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool) ([]Suspect, error) {
-	tmp, err := os.MkdirTemp("", "difgen-test-")
+	tmp, err := c.tempDir("test")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	env := environ(c.opts.Env)
-	timeout := c.opts.timeout()
 	bin := filepath.Join(tmp, "pkg.test")
 
 	// Build the instrumented test binary; if instrumenting breaks the
@@ -39,7 +73,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		if ov, err = c.writeOverlay(inst.canvas, idir); err != nil {
 			return nil, err
 		}
-		res = runCmd(ctx, c.pkg.Dir, env, timeout, "go", "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
+		res = c.goCmd(ctx, "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
 		if res.exited && res.err != nil {
 			c.opts.logf("constraints: instrumented test build failed; building without coverage: %s", trimOutput(res.stderr))
 			inst = nil
@@ -49,11 +83,13 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		if ov, err = c.writeOverlay(cv, tmp); err != nil {
 			return nil, err
 		}
-		res = runCmd(ctx, c.pkg.Dir, env, timeout, "go", "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
+		res = c.goCmd(ctx, "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
 	}
 	switch {
 	case res.timedOut:
-		r.Findings = append(r.Findings, Finding{Category: Tests, Code: "timeout", Message: fmt.Sprintf("go test -c timed out after %v", timeout), Weight: 1})
+		// A build limit, not a test timeout: go test -c never runs the
+		// package's code.
+		r.Findings = append(r.Findings, Finding{Category: Build, Code: "timeout", Message: fmt.Sprintf("go test -c did not finish in %v", c.opts.buildTimeout()), Weight: 1})
 		return nil, nil
 	case !res.exited:
 		return nil, fmt.Errorf("go test -c: %v", res.err)
@@ -70,118 +106,282 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		return nil, nil // no test files
 	}
 
-	// The binary's own -test.timeout names the running tests; the process
-	// group is killed shortly after in case the binary cannot stop itself.
-	// Once the tests have run to the end, a candidate gets a limit scaled
-	// to that run, so a fill that loops forever costs seconds, not the
-	// whole -timeout.
-	timeout = c.runTimeout()
-	start := time.Now()
-	memLimit := c.runMemLimit()
-	res = runCmdCombined(ctx, c.pkg.Dir, env, timeout+2*time.Second, memLimit, true, bin,
-		"-test.v=test2json", "-test.paniconexit0", "-test.timeout="+timeout.String())
-	elapsed := time.Since(start)
-	if res.overMemory {
-		// A fill that allocates without end (a loop that never meets
-		// its EOF, say) must not take the machine's memory with it.
-		r.TestsFailed++
-		r.Findings = append(r.Findings, Finding{Category: Tests, Code: "crash",
-			Message: fmt.Sprintf("test binary killed: it used more than %d MiB of memory", memLimit>>20), Weight: 1})
-		return nil, nil
+	run, err := c.runTests(ctx, tmp, bin, nil, nil)
+	if err != nil {
+		return nil, err
 	}
-	if !res.exited && !res.timedOut {
-		return nil, fmt.Errorf("running tests: %v", res.err)
+	failed := run.failed()
+	var again *testRun
+	if rerun := run.rerunnable(); len(rerun) > 0 && ctx.Err() == nil {
+		// A failure is evidence only if it happens again.
+		if again, err = c.runTests(ctx, tmp, bin, rerun, nil); err != nil {
+			return nil, err
+		}
 	}
-	tr := parseTestOutput(string(res.stdout))
-	tr.timedOut = res.timedOut || strings.Contains(string(res.stdout), "panic: test timed out after")
-	if res.exited && !tr.timedOut {
-		c.observeRun(elapsed, res.peakRSS)
+	r.Tests = make(map[string]TestStatus)
+	for _, name := range run.order {
+		r.Tests[name] = run.verdict(name, again)
 	}
-	for _, name := range tr.order {
+	for _, name := range run.order {
 		r.TestsRun++
-		st := tr.status[name]
-		if st == "pass" || st == "skip" {
+		st := r.Tests[name]
+		if st.Passed() {
 			continue
 		}
 		r.TestsFailed++
-		r.Findings = append(r.Findings, c.testFinding(cv, r, tr, name, res.timedOut, timeout))
+		r.Findings = append(r.Findings, c.testFinding(cv, r, run, name, st))
 	}
-	if res.err != nil && r.TestsFailed == 0 {
-		msg := "test binary failed"
-		if res.timedOut {
-			msg = fmt.Sprintf("test timed out after %v", timeout)
-		} else if line := firstLine(tr.pkgOut); line != "" {
-			msg += ": " + line
+	if run.memory || (run.err != nil && len(failed) == 0) {
+		// The binary failed outside any test (in TestMain, in an init,
+		// or killed for its memory before a test started).
+		msg, code := "test binary failed", "crash"
+		switch {
+		case run.memory:
+			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), "memory"
+		case run.timedOut:
+			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), "timeout"
+		default:
+			if line := firstLine(run.pkgOut); line != "" {
+				msg += ": " + line
+			}
 		}
-		r.Findings = append(r.Findings, Finding{Category: Tests, Code: "test", Message: msg, Weight: 1})
+		if len(failed) == 0 {
+			r.TestsFailed++
+			r.Findings = append(r.Findings, Finding{Category: Tests, Code: code, Message: msg, Weight: 1})
+		}
 	}
-	if r.TestsFailed > 0 && inst != nil {
-		return c.ochiai(ctx, cv, inst, tmp, bin, env, tr), nil
+	if inst != nil && slices.ContainsFunc(run.order, func(n string) bool { return r.Tests[n].Bug() }) {
+		return c.ochiai(ctx, cv, inst, tmp, bin, run, r.Tests), nil
 	}
 	return nil, nil
 }
 
-// testOutput is the parsed output of a test binary run with
-// -test.v=test2json.
-type testOutput struct {
-	order    []string          // top-level tests, in run order
-	status   map[string]string // "run" (unfinished), "pass", "fail" or "skip", by test
-	lines    []testLine        // output lines, attributed to tests
-	pkgOut   []string          // output outside any test
-	timedOut bool              // the binary was stopped at the timeout
+// testEvent is one line of go tool test2json's output.
+type testEvent struct {
+	Action  string
+	Test    string
+	Output  string
+	Elapsed float64
 }
 
-type testLine struct{ test, text string }
+// A testRun is the parsed outcome of one run of a test binary.
+type testRun struct {
+	order      []string            // top-level tests, in run order
+	status     map[string]string   // "run" (unfinished), "pass", "fail" or "skip", by test (subtests too)
+	output     map[string][]string // output lines by test (subtests too)
+	elapsed    map[string]time.Duration
+	pkgOut     []string        // output outside any test
+	err        error           // the binary's exit error
+	timedOut   bool            // stopped at the timeout (by -test.timeout or by the kill)
+	memory     bool            // killed for its memory use
+	sawTimeout bool            // the output holds the binary's timeout panic
+	reported   map[string]bool // tests the testing package reported as failed ("--- FAIL")
+	timeout    time.Duration
+	memLimit   int64
+	wall       time.Duration
+	peakRSS    int64
+}
 
-const marker = "\x16" // frames test2json lines
+// runTests runs the test binary bin through test2json, the tests named in
+// only (top-level names; all when nil), with extra environment.
+func (c *Checker) runTests(ctx context.Context, tmp, bin string, only []string, extra []string) (*testRun, error) {
+	t2j, err := c.test2json(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The binary's own -test.timeout names the running tests; the tree is
+	// killed shortly after in case the binary cannot stop itself. Once the
+	// tests have run to the end, a run gets a limit scaled to that run,
+	// so a fill that loops forever costs seconds, not the whole -timeout.
+	timeout := c.runTimeout()
+	args := []string{"-t", "-p", c.pkg.ImportPath, bin, "-test.v=test2json", "-test.paniconexit0", "-test.timeout=" + timeout.String()}
+	if len(only) > 0 {
+		quoted := make([]string, len(only))
+		for i, n := range only {
+			quoted[i] = regexp.QuoteMeta(n)
+		}
+		args = append(args, "-test.run=^(?:"+strings.Join(quoted, "|")+")$")
+	}
+	memLimit := c.runMemLimit()
+	start := time.Now()
+	res := c.runTestBinary(ctx, tmp, slices.Concat(environ(c.opts.Env), extra), timeout+2*time.Second, memLimit, t2j, args...)
+	run := parseTestEvents(res.stdout)
+	run.err, run.memory, run.timeout, run.memLimit = res.err, res.overMemory, timeout, memLimit
+	run.wall, run.peakRSS = time.Since(start), res.peakRSS
+	run.timedOut = res.timedOut || run.sawTimeout
+	if !res.exited && !res.timedOut && !res.overMemory {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("running tests: %v", res.err)
+	}
+	if len(only) == 0 && res.exited && !run.timedOut {
+		c.observeRun(run.wall, res.peakRSS)
+	}
+	return run, nil
+}
 
-func parseTestOutput(out string) *testOutput {
-	tr := &testOutput{status: make(map[string]string)}
-	cur := ""
-	for _, line := range strings.Split(out, "\n") {
-		body, framed := strings.CutPrefix(line, marker)
-		if !framed {
-			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "warning: GOCOVERDIR not set") {
-				continue
-			}
-			if cur == "" {
-				tr.pkgOut = append(tr.pkgOut, line)
-			} else {
-				tr.lines = append(tr.lines, testLine{cur, line})
-			}
+// parseTestEvents parses the JSON events of test2json.
+func parseTestEvents(out []byte) *testRun {
+	run := &testRun{status: map[string]string{}, output: map[string][]string{}, elapsed: map[string]time.Duration{}, reported: map[string]bool{}}
+	partial := map[string]string{} // output not yet ended by a newline, by test
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64<<10), maxOutput)
+	for sc.Scan() {
+		var ev testEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			// Not an event (test2json writes only events; be lenient).
+			run.pkgOut = append(run.pkgOut, sc.Text())
 			continue
 		}
-		body = strings.TrimLeft(body, " ")
-		switch {
-		case strings.HasPrefix(body, "=== RUN"):
-			name := strings.TrimSpace(strings.TrimPrefix(body, "=== RUN"))
-			if _, ok := tr.status[name]; !ok && !strings.Contains(name, "/") {
-				tr.order = append(tr.order, name)
+		switch ev.Action {
+		case "run":
+			if _, seen := run.status[ev.Test]; !seen && !strings.Contains(ev.Test, "/") {
+				run.order = append(run.order, ev.Test)
 			}
-			tr.status[name] = "run"
-			cur = name
-		case strings.HasPrefix(body, "=== PAUSE"), strings.HasPrefix(body, "=== CONT"), strings.HasPrefix(body, "=== NAME"):
-			_, rest, _ := strings.Cut(strings.TrimPrefix(body, "=== "), " ")
-			cur = strings.TrimSpace(rest)
-		case strings.HasPrefix(body, "--- "):
-			verdict, rest, _ := strings.Cut(strings.TrimPrefix(body, "--- "), ": ")
-			name := rest
-			if i := strings.LastIndex(rest, " ("); i >= 0 {
-				name = rest[:i]
+			run.status[ev.Test] = "run"
+		case "pass", "fail", "skip":
+			if ev.Test != "" {
+				run.status[ev.Test] = ev.Action
+				run.elapsed[ev.Test] = time.Duration(ev.Elapsed * float64(time.Second))
 			}
-			tr.status[name] = strings.ToLower(verdict)
-			cur = name
-		case strings.HasPrefix(body, "==="):
-			// ATTR, ARTIFACTS: nothing to record.
-		default:
-			cur = "" // PASS, FAIL, coverage summary
-			if strings.TrimSpace(body) != "" {
-				tr.pkgOut = append(tr.pkgOut, body)
+		case "output":
+			text := partial[ev.Test] + ev.Output
+			lines := strings.Split(text, "\n")
+			partial[ev.Test] = lines[len(lines)-1]
+			for _, l := range lines[:len(lines)-1] {
+				run.addOutput(ev.Test, l)
 			}
 		}
 	}
-	return tr
+	for test, l := range partial {
+		if l != "" {
+			run.addOutput(test, l)
+		}
+	}
+	return run
 }
+
+func (run *testRun) addOutput(test, line string) {
+	s := strings.TrimSpace(line)
+	if s == "" || strings.HasPrefix(line, "warning: GOCOVERDIR not set") {
+		return
+	}
+	switch {
+	case strings.HasPrefix(s, "--- FAIL: "):
+		name := strings.TrimPrefix(s, "--- FAIL: ")
+		if i := strings.LastIndex(name, " ("); i >= 0 {
+			name = name[:i]
+		}
+		run.reported[name] = true
+	case strings.HasPrefix(s, "panic: test timed out after"):
+		run.sawTimeout = true
+	}
+	if test == "" {
+		run.pkgOut = append(run.pkgOut, line)
+		return
+	}
+	run.output[test] = append(run.output[test], line)
+}
+
+// failed returns the top-level tests that did not pass or skip.
+func (run *testRun) failed() []string {
+	var out []string
+	for _, n := range run.order {
+		if st := run.status[n]; st != "pass" && st != "skip" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rerunnable returns the failed tests worth running again alone: those
+// that finished with a failure (not the one running at a timeout or a
+// kill, whose rerun would cost the whole limit again).
+func (run *testRun) rerunnable() []string {
+	if run.memory {
+		return nil
+	}
+	var out []string
+	for _, n := range run.failed() {
+		if run.status[n] == "fail" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// verdict classifies the top-level test name of run, given its rerun
+// (nil when there was none).
+func (run *testRun) verdict(name string, again *testRun) TestStatus {
+	switch run.status[name] {
+	case "pass":
+		return TestPass
+	case "skip":
+		return TestSkip
+	case "fail":
+		if run.timedOut && run.timedOutIn(name) {
+			return TestTimeout
+		}
+		if !run.reported[name] {
+			// test2json ends a test that the binary never finished with
+			// a failure: the binary stopped inside it.
+			switch {
+			case run.memory:
+				return TestMemory
+			case run.timedOut:
+				return TestTimeout
+			}
+			return TestCrash
+		}
+		if again != nil {
+			if st, ok := again.status[name]; ok && (st == "pass" || st == "skip") {
+				return TestFlaky
+			}
+		}
+		return TestFail
+	}
+	// Started and never ended: the binary stopped inside the test.
+	switch {
+	case run.memory:
+		return TestMemory
+	case run.timedOut:
+		return TestTimeout
+	}
+	return TestCrash
+}
+
+// timedOutIn reports whether the timeout panic names test (or one of its
+// subtests) among the running tests.
+func (run *testRun) timedOutIn(test string) bool {
+	lines := slices.Concat(run.pkgOut, run.output[test])
+	for _, l := range lines {
+		if s := strings.TrimSpace(l); s == test || strings.HasPrefix(s, test+" (") || strings.HasPrefix(s, test+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// linesOf returns the output lines of test and its subtests.
+func (run *testRun) linesOf(test string) []testLine {
+	var names []string
+	for n := range run.output {
+		if n == test || strings.HasPrefix(n, test+"/") {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names) // the test before its subtests
+	var ls []testLine
+	for _, n := range names {
+		for _, l := range run.output[n] {
+			ls = append(ls, testLine{n, l})
+		}
+	}
+	return ls
+}
+
+type testLine struct{ test, text string }
 
 var (
 	logLine   = regexp.MustCompile(`^\s*([\w.\-+]+\.go):(\d+): (.*)$`)
@@ -192,13 +392,8 @@ var (
 // testFinding describes the failure of the top-level test name: at the
 // first file:line its output names, else at the first stack frame in the
 // canvas, else at the test function's declaration.
-func (c *Checker) testFinding(cv *dast.Canvas, r *Report, tr *testOutput, name string, killed bool, timeout time.Duration) Finding {
-	var lines []testLine
-	for _, l := range tr.lines {
-		if l.test == name || strings.HasPrefix(l.test, name+"/") {
-			lines = append(lines, l)
-		}
-	}
+func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
+	lines := run.linesOf(name)
 	who, detail := name, ""
 	file, line := "", 0
 	for _, l := range lines {
@@ -210,23 +405,14 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, tr *testOutput, name s
 			}
 		}
 	}
-	timedOut := killed
-	for _, l := range append(lines, pkgLines(tr.pkgOut)...) {
-		if msg, ok := strings.CutPrefix(strings.TrimSpace(l.text), "panic: "); ok {
-			if strings.HasPrefix(msg, "test timed out") {
-				timedOut = true
-			}
-			if detail == "" {
-				detail = "panic: " + recovered.ReplaceAllString(msg, "")
-			}
+	for _, l := range append(lines, pkgLines(run.pkgOut)...) {
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(l.text), "panic: "); ok && detail == "" && !strings.HasPrefix(msg, "test timed out") {
+			detail = "panic: " + recovered.ReplaceAllString(msg, "")
 		}
 	}
-	if timedOut && tr.status[name] == "run" {
-		detail = fmt.Sprintf("test timed out after %v", timeout)
-	}
-	if file == "" && !timedOut {
+	if file == "" && st != TestTimeout {
 		// A panic: the first stack frame in the canvas.
-		for _, l := range append(lines, pkgLines(tr.pkgOut)...) {
+		for _, l := range append(lines, pkgLines(run.pkgOut)...) {
 			if m := frameLine.FindStringSubmatch(l.text); m != nil {
 				if f := cv.File(m[1]); f != nil {
 					file = f.Name
@@ -236,16 +422,13 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, tr *testOutput, name s
 			}
 		}
 	}
+	if detail == "" && st == TestCrash {
+		detail = "test binary exited during the test (os.Exit or crash)"
+	}
 	if detail == "" {
-		if tr.status[name] == "run" {
-			detail = "test binary exited during the test (os.Exit or crash)"
-		}
 		for _, l := range lines {
-			if s := strings.TrimSpace(l.text); s != "" {
-				if detail != "" {
-					detail += ": "
-				}
-				detail += s
+			if s := strings.TrimSpace(l.text); s != "" && !strings.HasPrefix(s, "=== ") && !strings.HasPrefix(s, "--- ") {
+				detail = s
 				break
 			}
 		}
@@ -255,24 +438,29 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, tr *testOutput, name s
 		msg += ": " + detail
 	}
 	code := "test"
-	switch {
-	case timedOut && tr.status[name] == "run":
-		msg = name + ": " + detail
-		code = "timeout"
-	case tr.status[name] == "run":
-		code = "crash" // the binary died inside the test
+	switch st {
+	case TestTimeout:
+		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), "timeout"
+		file = "" // at the declaration
+	case TestMemory:
+		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), "memory"
+	case TestCrash:
+		code = "crash"
+	case TestFlaky:
+		msg, code = msg+" (then passed when run again: flaky)", "flaky"
 	}
-	if f := cv.File(file); f != nil && line > 0 {
-		start, end := lineSpan(f.Text, line)
-		return finding(Tests, f.Name, f.Text, start, end, code, msg)
-	}
-	if fd, i := funcDecl(r.Files, name); fd != nil {
-		if f := cv.File(r.Names[i]); f != nil {
+	f := Finding{Category: Tests, Code: code, Message: msg, Weight: 1, Test: name}
+	if cf := cv.File(file); cf != nil && line > 0 {
+		start, end := lineSpan(cf.Text, line)
+		f = finding(Tests, cf.Name, cf.Text, start, end, code, msg)
+	} else if fd, i := funcDecl(r.Files, name); fd != nil {
+		if cf := cv.File(r.Names[i]); cf != nil {
 			start := c.fset.Position(fd.Name.Pos()).Offset
-			return finding(Tests, f.Name, f.Text, start, start+len(name), code, msg)
+			f = finding(Tests, cf.Name, cf.Text, start, start+len(name), code, msg)
 		}
 	}
-	return Finding{Category: Tests, Code: code, Message: msg, Weight: 1}
+	f.Test = name
+	return f
 }
 
 func pkgLines(out []string) []testLine {
@@ -293,7 +481,7 @@ func firstLine(lines []string) string {
 }
 
 // minRunTimeout is the least limit a test run gets once runs are timed.
-const minRunTimeout = 3 * time.Second
+const minRunTimeout = 10 * time.Second
 
 // runTimeout returns the limit for one run of the test binary: the
 // configured timeout until a run has finished, then ten times the
@@ -310,7 +498,7 @@ func (c *Checker) runTimeout() time.Duration {
 }
 
 // observeRun records the duration and peak resident size of a finished
-// test run.
+// run of all the tests.
 func (c *Checker) observeRun(d time.Duration, rss int64) {
 	c.mu.Lock()
 	c.slowestRun = max(c.slowestRun, d)
@@ -324,4 +512,37 @@ func (c *Checker) runMemLimit() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return max(c.opts.testMemory(), 4*c.largestRun)
+}
+
+// test2json returns the path of the go command's test2json, built once.
+func (c *Checker) test2json(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	p := c.t2j
+	c.mu.Unlock()
+	if p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	res := c.goCmd(ctx, "tool", "-n", "test2json")
+	if res.err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", fmt.Errorf("go tool -n test2json: %s", firstNonEmpty(trimOutput(res.stderr), fmt.Sprint(res.err)))
+	}
+	p = strings.TrimSpace(string(res.stdout))
+	c.mu.Lock()
+	c.t2j = p
+	c.mu.Unlock()
+	return p, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
