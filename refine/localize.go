@@ -141,7 +141,9 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			firstUse[f.File+"|"+f.Message] = true
 		}
 		if f.Category == constraints.Tests {
-			failing = append(failing, f.Message)
+			if r.drives(f) {
+				failing = append(failing, f.Message)
+			}
 			continue
 		}
 		if f.File == "" || filepath.Ext(f.File) != ".go" {
@@ -194,7 +196,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		if last, ok := r.lastTry[key]; ok {
 			h.Diagnostics = append(h.Diagnostics, last)
 		}
-		ts = append(ts, target{hole: h, key: key})
+		ts = append(ts, target{hole: h, key: key, codes: []string{f.Code}})
 	}
 
 	if len(failing) > 0 {
@@ -205,12 +207,14 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 	var out []target
 	for _, t := range ts {
 		dup := false
-		for _, o := range out {
+		for i := range out {
+			o := &out[i]
 			if o.hole.File != t.hole.File {
 				continue
 			}
 			if o.hole.Start == t.hole.Start && o.hole.End == t.hole.End {
 				o.hole.Diagnostics = append(o.hole.Diagnostics, t.hole.Diagnostics...)
+				o.codes = append(o.codes, t.codes...)
 				dup = true
 				break
 			}
@@ -313,7 +317,7 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 			key := "suspect|" + h.File + "|" + h.Original
 			if r.widen[key] == 0 {
 				h.Diagnostics = failing
-				ts = append(ts, target{hole: h, key: key})
+				ts = append(ts, target{hole: h, key: key, proven: true})
 			}
 		}
 		// The right-hand sides of a header statement (for i := 1; …) are

@@ -73,12 +73,15 @@ func (r *Result) Improved() bool { return r.After != r.Before }
 var errBudget = errors.New("budget spent")
 
 type run struct {
-	opts     Options
-	chk      Checker
-	start    time.Time
-	usage    model.Usage
-	widen    map[string]int    // finding key → widening level
-	lastTry  map[string]string // finding key → what the last rejected fill got
+	opts    Options
+	chk     Checker
+	start   time.Time
+	usage   model.Usage
+	widen   map[string]int    // finding key → widening level
+	lastTry map[string]string // finding key → what the last rejected fill got
+	// base holds the input's test results, when its tests ran: candidates
+	// are judged against them (see score).
+	base     map[string]constraints.TestStatus
 	fillMode bool
 	logf     func(string, ...any)
 }
@@ -143,18 +146,10 @@ type state struct {
 	cv    *ast.Canvas
 	rep   *constraints.Report
 	holes []*ast.Hole // open user holes, positions in cv
-	cost  float64
+	cost  cost
 	// regions are the spans Fill may change (the user's holes and what
 	// filled them), positions in cv; nil for Fix.
 	regions regions
-}
-
-// holePenalty is the cost of one open user hole: more than any finding
-// but a syntax error, so any well-typed fill is progress.
-const holePenalty = 500
-
-func (r *run) score(rep *constraints.Report, open int) float64 {
-	return constraints.Cost(rep.Findings) + holePenalty*float64(open)
 }
 
 func (r *run) check(ctx context.Context, cv *ast.Canvas) (*constraints.Report, error) {
@@ -171,6 +166,7 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 	if err != nil {
 		return nil, err
 	}
+	r.base = rep.Tests
 	cur := &state{cv: cv, rep: rep, holes: userHoles}
 	if r.fillMode {
 		cur.regions = regions{}
@@ -244,9 +240,11 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 
 // target is a hole to ask for, with what it is meant to fix.
 type target struct {
-	hole *ast.Hole
-	key  string // identity of the finding across steps, for widening
-	user bool
+	hole   *ast.Hole
+	key    string   // identity of the finding across steps, for widening
+	user   bool     // a hole the user wrote
+	codes  []string // codes of the findings the hole answers
+	proven bool     // failing tests execute the hole (test-driven repair)
 }
 
 // step runs one denoising step from cur and returns the new state and the
@@ -258,7 +256,7 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		return next, 1, nil
 	}
 	var suspects []constraints.Suspect
-	if slices.ContainsFunc(cur.rep.Findings, func(f constraints.Finding) bool { return f.Category == constraints.Tests }) {
+	if slices.ContainsFunc(cur.rep.Findings, func(f constraints.Finding) bool { return f.Category == constraints.Tests && r.drives(f) }) {
 		var err error
 		if suspects, err = r.chk.Suspects(ctx, cur.cv); err != nil {
 			return nil, 0, err
@@ -352,69 +350,121 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 }
 
 type accepted struct {
-	st *state
+	st   *state
+	dist int // token edit distance of the fill from the hole's text
 }
 
 // tryCandidates applies each candidate of h to st and returns the best
-// resulting state if it lowers the cost, else nil.
+// resulting state if it lowers the cost, else nil. Of candidates of equal
+// cost, the one closest to what the user wrote wins. A candidate that
+// deletes meaning (see judge) is never tried where refine repairs the
+// user's code; in a fill, a candidate that calls the function it fills is
+// tried last, and taken only if the package then builds and passes its
+// tests.
 func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t target, cands []model.Candidate) (*accepted, error) {
-	var best *accepted
+	hs := &holeSearch{st: st, h: h, t: t, old: st.cv.File(h.File)}
+	self := selfAt(hs.old, h.Start)
+	free := t.user || r.fillMode // the span is a hole or difgen's own fill
 	seen := map[string]bool{}
-	old := st.cv.File(h.File)
-	var near *tried // the rejected fill that came closest, for the next ask
+	var recursive []model.Candidate
 	for _, c := range cands {
 		if seen[c.Text] || c.Text == h.Original {
 			continue
 		}
 		seen[c.Text] = true
-		cv, err := r.applyFill(st.cv, h, c.Text)
-		if err != nil {
-			r.logf("candidate %q: %v", truncate(c.Text), err)
+		j := judge(h.Original, c.Text, self, t.codes, t.proven || free)
+		if j.selfCall && free {
+			recursive = append(recursive, c)
 			continue
 		}
-		rep, err := r.check(ctx, cv)
-		if err != nil {
-			if ctx.Err() != nil {
-				return best, nil
-			}
-			return nil, err
-		}
-		open := st.holes
-		if t.user {
-			open = removeHole(open, h)
-		}
-		m := newRemap(old.Text, cv.File(h.File).Text)
-		open = m.holes(h.File, open)
-		cost := r.score(rep, len(open))
-		if near == nil || cost < near.cost {
-			near = &tried{text: c.Text, cost: cost, msgs: messagesNear(rep, h, len(c.Text))}
-		}
-		if r.tentative(st, rep, t) {
-			r.logf("hole %d: candidate %q compiles but fails the tests; widening first", h.ID, truncate(c.Text))
+		if j.harm != "" {
+			r.logf("hole %d: candidate %q not tried: it %s", h.ID, truncate(c.Text), j.harm)
 			continue
 		}
-		r.logf("hole %d: candidate %q (%s): %d findings, cost %.0f (was %.0f)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), cost, st.cost)
-		bestCost := st.cost
-		if best != nil {
-			bestCost = best.st.cost
-		}
-		if cost < bestCost {
-			best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m)}}
-			if len(rep.Findings) == 0 && len(open) == 0 {
-				break // clean: nothing can beat it
-			}
+		if more, err := r.try(ctx, hs, c, j.dist, false); !more || err != nil {
+			return hs.best, err
 		}
 	}
-	if best == nil && near != nil {
-		r.lastTry[t.key] = near.diagnostic()
+	for _, c := range recursive {
+		if hs.best != nil {
+			break
+		}
+		r.logf("hole %d: trying %q, which calls the function it fills, last", h.ID, truncate(c.Text))
+		if more, err := r.try(ctx, hs, c, 0, true); !more || err != nil {
+			return hs.best, err
+		}
 	}
-	return best, nil
+	if hs.best == nil && hs.near != nil {
+		r.lastTry[t.key] = hs.near.diagnostic()
+	}
+	return hs.best, nil
+}
+
+// holeSearch is the state of tryCandidates for one hole.
+type holeSearch struct {
+	st   *state
+	h    *ast.Hole
+	t    target
+	old  *ast.File // h's file in st
+	best *accepted
+	near *tried // the rejected fill that came closest, for the next ask
+}
+
+// try checks candidate c of hs.h and records it as hs.best if it beats
+// it, and as hs.near if it is the closest miss. It returns false when the
+// search should stop (a clean result, or the context is done). If
+// needsTests, c is taken only when the result is clean with tests run.
+func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist int, needsTests bool) (bool, error) {
+	st, h := hs.st, hs.h
+	cv, err := r.applyFill(st.cv, h, c.Text)
+	if err != nil {
+		r.logf("candidate %q: %v", truncate(c.Text), err)
+		return true, nil
+	}
+	rep, err := r.check(ctx, cv)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		return false, err
+	}
+	open := st.holes
+	if hs.t.user {
+		open = removeHole(open, h)
+	}
+	m := newRemap(hs.old.Text, cv.File(h.File).Text)
+	open = m.holes(h.File, open)
+	cost := r.score(rep, len(open))
+	if hs.near == nil || cost.less(hs.near.cost) {
+		hs.near = &tried{text: c.Text, cost: cost, msgs: messagesNear(rep, h, len(c.Text))}
+	}
+	if r.tentative(st, rep, hs.t) {
+		r.logf("hole %d: candidate %q compiles but fails the tests; widening first", h.ID, truncate(c.Text))
+		return true, nil
+	}
+	clean := len(rep.Findings) == 0 && len(open) == 0
+	if needsTests && !(clean && rep.Reached == constraints.Tests && rep.TestsRun > 0) {
+		r.logf("hole %d: candidate %q calls the function it fills and the tests do not prove it", h.ID, truncate(c.Text))
+		return true, nil
+	}
+	r.logf("hole %d: candidate %q (%s): %d findings, cost %v (was %v)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), cost, st.cost)
+	bestCost := st.cost
+	if hs.best != nil {
+		bestCost = hs.best.st.cost
+	}
+	if cost.less(bestCost) || (hs.best != nil && cost == bestCost && dist < hs.best.dist) {
+		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m)}, dist: dist}
+		if clean {
+			return false, nil // nothing can beat it
+		}
+	}
+	return true, nil
 }
 
 // tried is a rejected fill and what the checks said of it.
 type tried struct {
 	text string
-	cost float64
+	cost cost
 	msgs []string
 }
 
@@ -547,7 +597,7 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 		}
 	}
 	cost := r.score(rep, len(holes))
-	if cost >= st.cost {
+	if !cost.less(st.cost) {
 		return nil, nil
 	}
 	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs}, nil

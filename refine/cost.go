@@ -1,0 +1,96 @@
+package refine
+
+import (
+	"fmt"
+
+	"github.com/difgen/difgen/constraints"
+)
+
+// A cost orders canvases. Its tiers compare lexicographically, so no
+// number of findings of a later tier outweighs one of an earlier tier: a
+// package that builds never becomes one that does not, and no test
+// result is ever traded for a vet or a compile error.
+type cost struct {
+	build   float64 // syntax, type and build findings, and open user holes, by severity
+	vet     float64 // vet findings
+	regress float64 // tests that passed on the input and do not now
+	tests   float64 // other tests that fail (the targets of test-driven repair)
+}
+
+func (a cost) less(b cost) bool {
+	switch {
+	case a.build != b.build:
+		return a.build < b.build
+	case a.vet != b.vet:
+		return a.vet < b.vet
+	case a.regress != b.regress:
+		return a.regress < b.regress
+	}
+	return a.tests < b.tests
+}
+
+func (a cost) String() string {
+	return fmt.Sprintf("%g/%g/%g/%g", a.build, a.vet, a.regress, a.tests)
+}
+
+// holePenalty is the cost of one open user hole: more than a type error
+// but less than a syntax error, so any fill that parses is progress.
+const holePenalty = 500
+
+// score returns the cost of a canvas with report rep and open user holes.
+// Test outcomes are judged against r.base, the input's own test results:
+// a test that failed on the input and still fails is no regression; a
+// flaky test weighs nothing; a test that passed on the input and fails,
+// times out, crashes or does not run now is a regression.
+func (r *run) score(rep *constraints.Report, open int) cost {
+	var c cost
+	c.build = holePenalty * float64(open)
+	for _, f := range rep.Findings {
+		switch f.Category {
+		case constraints.Syntax, constraints.Types, constraints.Build:
+			c.build += f.Severity()
+		case constraints.Vet:
+			c.vet += f.Severity()
+		case constraints.Tests:
+			if f.Test == "" && f.Severity() > 0 {
+				// The binary failed outside any test.
+				if r.base != nil {
+					c.regress++
+				} else {
+					c.tests++
+				}
+			}
+		}
+	}
+	for name, st := range rep.Tests {
+		if st.Passed() || st == constraints.TestFlaky {
+			continue
+		}
+		if b, ok := r.base[name]; ok && b.Passed() {
+			c.regress++
+		} else {
+			c.tests++
+		}
+	}
+	if rep.Tests != nil {
+		for name, b := range r.base {
+			if _, ran := rep.Tests[name]; !ran && b.Passed() {
+				c.regress++ // hidden by a crash before it
+			}
+		}
+	}
+	return c
+}
+
+// drives reports whether the test finding f may drive test-driven repair:
+// a failure that reproduces (never a flake, a timeout or a memory kill),
+// and, where the input's tests ran, of a test that failed on the input.
+func (r *run) drives(f constraints.Finding) bool {
+	if f.Code != "test" && f.Code != "crash" {
+		return false
+	}
+	if r.base == nil {
+		return true
+	}
+	return r.base[f.Test].Bug()
+}

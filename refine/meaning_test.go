@@ -1,0 +1,90 @@
+package refine
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestJudge(t *testing.T) {
+	for _, tc := range []struct {
+		orig, fill string
+		self       selfRef
+		codes      []string
+		proven     bool
+		harm       string // substring of the harm; "" for none
+	}{
+		// Values deleted to silence a check.
+		{orig: "slices.SortFunc(x, less)", fill: "slices.SortFunc(x, nil)", harm: "replaces `less` by `nil`"},
+		{orig: `t.Errorf(name + ": got delta")`, fill: `t.Errorf("")`, harm: "replaces `name + \": got delta\"` by `\"\"`"},
+		{orig: "NewClient(cfg)", fill: "nil", harm: "replaces"},
+		{orig: "c", fill: "&Config{}", harm: "replaces `c` by `&Config{}`"},
+		{orig: "n", fill: "0", harm: "replaces `n` by `0`"},
+		{orig: "f(a, b)", fill: "f(a)", harm: "deletes `, b`"},
+		{orig: "return append(b, a[:]...)", fill: "return b", harm: "deletes"},
+		{orig: "x := compute()", fill: "", codes: []string{"UnusedVar"}, harm: "drops the call of compute"},
+		// Flips where no failing test points.
+		{orig: "a < b", fill: "a >= b", harm: "flips < to >="},
+		{orig: "x != nil", fill: "x == nil", harm: "flips != to =="},
+		{orig: "if !w.wroteHeader {", fill: "if w.wroteHeader {", harm: "removes a negation"},
+		{orig: "ok && done", fill: "ok || done", harm: "flips && to ||"},
+		// Self-calls.
+		{orig: "return Helper()", fill: "return G()", self: selfRef{name: "G"}, harm: "calls G, the function it is in"},
+		{orig: "__", fill: "return Add(a, b)", self: selfRef{name: "Add"}, proven: true, harm: "calls Add"},
+		{orig: "return s.next.Len()", fill: "return s.Len()", self: selfRef{name: "Len", recv: "s"}, harm: "calls Len"},
+		// Repairs that keep meaning.
+		{orig: "smu", fill: "sum"},
+		{orig: `t.Errorf(msg)`, fill: `t.Errorf("%s", msg)`},
+		{orig: `t.Errorf(msg)`, fill: `t.Error(msg)`},
+		{orig: "return x", fill: "return x, nil"},
+		{orig: "return x, err", fill: "return x", codes: []string{"WrongResultCount"}},
+		{orig: "f(a, b)", fill: "f(a)", codes: []string{"WrongArgCount"}},
+		{orig: "x := p.Name", fill: "", codes: []string{"UnusedVar"}},
+		{orig: "x := 1", fill: "x = 1"},
+		{orig: "float64(n)", fill: "int(n)"},
+		{orig: "return s.next.Len()", fill: "return s.next.Size()", self: selfRef{name: "Len", recv: "s"}},
+		{orig: "return r.f.Len()", fill: "return r.f.Len() + 1", self: selfRef{name: "Len", recv: "s"}},
+		// What a failing test proves.
+		{orig: "a < b", fill: "a > b", proven: true},
+		{orig: "n", fill: "0", proven: true},
+	} {
+		j := judge(tc.orig, tc.fill, tc.self, tc.codes, tc.proven)
+		switch {
+		case tc.harm == "" && j.harm != "":
+			t.Errorf("judge(%q → %q) = harm %q, want none", tc.orig, tc.fill, j.harm)
+		case tc.harm != "" && !strings.Contains(j.harm, tc.harm):
+			t.Errorf("judge(%q → %q) = harm %q, want %q", tc.orig, tc.fill, j.harm, tc.harm)
+		}
+	}
+}
+
+func TestDiffTokensDistance(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		dist int
+	}{
+		{"a + b", "a + b", 0},
+		{"smu", "sum", 2},
+		{"f(a, b)", "f(b, a)", 4},
+		{"", "return 0", 2},
+	} {
+		if _, d := diffTokens(tokens(tc.a), tokens(tc.b)); d != tc.dist {
+			t.Errorf("distance(%q, %q) = %d, want %d", tc.a, tc.b, d, tc.dist)
+		}
+	}
+}
+
+func TestJudgeMoves(t *testing.T) {
+	for _, tc := range []struct{ orig, fill string }{
+		{"repeat(n-len(s), c)", "repeat(c, n-len(s))"},
+		{"rand.Int(big.NewInt(n), rand.Reader)", "rand.Int(rand.Reader, big.NewInt(n))"},
+		{"count := len(xs)", ""},
+	} {
+		codes := []string{"IncompatibleAssign"}
+		if tc.fill == "" {
+			codes = []string{"UnusedVar"}
+		}
+		if j := judge(tc.orig, tc.fill, selfRef{}, codes, false); j.harm != "" {
+			t.Errorf("judge(%q → %q) = harm %q, want none", tc.orig, tc.fill, j.harm)
+		}
+	}
+}
