@@ -24,16 +24,89 @@ import (
 //     statements).
 //
 // An __ that is not an expression (a declared name, a field selector, a
-// label) is no hole. A syntax error is returned as "file:line:col:
+// label) is no hole, nor is one that refers to a declaration of __ in the
+// file (a variable, a function, a parameter named __): there __ is an
+// ordinary identifier. A syntax error is returned as "file:line:col:
 // message", the first the parser found.
 func FindHoles(name, src string) ([]*Hole, error) {
+	return findHoles(name, src, false)
+}
+
+// FindCanvasHoles is FindHoles for the file name of cv, where __ is also
+// an ordinary identifier when another file of the same package declares
+// it at package level.
+func FindCanvasHoles(cv *Canvas, name string) ([]*Hole, error) {
+	f := cv.File(name)
+	if f == nil {
+		return nil, fmt.Errorf("%s: not in the canvas", name)
+	}
+	pkg := packageClause(f.Text)
+	declared := false
+	for _, o := range cv.Files() {
+		if o.Name != name && packageClause(o.Text) == pkg && declaresHoleName(o.Text) {
+			declared = true
+			break
+		}
+	}
+	return findHoles(name, f.Text, declared)
+}
+
+// packageClause returns the package name of src, or "".
+func packageClause(src string) string {
+	f, _ := parser.ParseFile(token.NewFileSet(), "", src, parser.PackageClauseOnly)
+	if f == nil || f.Name == nil {
+		return ""
+	}
+	return f.Name.Name
+}
+
+// declaresHoleName reports whether src declares __ at package level.
+func declaresHoleName(src string) bool {
+	f, _ := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+	if f == nil {
+		return false
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *goast.FuncDecl:
+			if d.Recv == nil && d.Name.Name == "__" {
+				return true
+			}
+		case *goast.GenDecl:
+			for _, sp := range d.Specs {
+				switch sp := sp.(type) {
+				case *goast.ValueSpec:
+					for _, n := range sp.Names {
+						if n.Name == "__" {
+							return true
+						}
+					}
+				case *goast.TypeSpec:
+					if sp.Name.Name == "__" {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// findHoles is FindHoles; if declared, the package declares __ elsewhere
+// and no unresolved __ is a hole either.
+func findHoles(name, src string, declared bool) ([]*Hole, error) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution|parser.ParseComments)
+	// Object resolution tells an __ declared in the file (at any scope)
+	// from the hole.
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
 	if err != nil {
 		if list, ok := err.(scanner.ErrorList); ok && len(list) > 0 {
 			return nil, fmt.Errorf("%s: %s", list[0].Pos, list[0].Msg)
 		}
 		return nil, err
+	}
+	if declared {
+		return nil, nil
 	}
 	tf := tokenFile(f, fset)
 	var holes []*Hole
@@ -73,7 +146,7 @@ func FindHoles(name, src string) ([]*Hole, error) {
 				return false
 			}
 		case *goast.Ident:
-			if n.Name == "__" && identIsExpr(c, k) {
+			if isHoleIdent(n) && identIsExpr(c, k) {
 				add(Expr, n.Pos(), n.End(), "")
 			}
 		}
@@ -87,9 +160,9 @@ func FindHoles(name, src string) ([]*Hole, error) {
 func holeExpr(x goast.Expr) (instr string, ok bool) {
 	switch x := x.(type) {
 	case *goast.Ident:
-		return "", x.Name == "__"
+		return "", isHoleIdent(x)
 	case *goast.CallExpr:
-		if id, isID := x.Fun.(*goast.Ident); !isID || id.Name != "__" {
+		if id, isID := x.Fun.(*goast.Ident); !isID || !isHoleIdent(id) {
 			return "", false
 		}
 		if len(x.Args) == 1 {
@@ -100,6 +173,13 @@ func holeExpr(x goast.Expr) (instr string, ok bool) {
 		return instr, true
 	}
 	return "", false
+}
+
+// isHoleIdent reports whether id is __ and refers to no declaration in
+// its file (the parser's object resolution).
+func isHoleIdent(id *goast.Ident) bool {
+	//lint:ignore SA1019 the parser's resolution is exactly what is needed: is __ declared in scope?
+	return id.Name == "__" && id.Obj == nil
 }
 
 // isTODOPanic reports whether x is panic("TODO") or panic("unimplemented").

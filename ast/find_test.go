@@ -26,11 +26,27 @@ func TestFindHoles(t *testing.T) {
 		{"ignored names", `package p
 type S struct{ __ int }
 func g(s S) int {
-	__ := 1
 	_ = __
 	return s.__
 }
 `, []string{"expr|__|"}},
+		{"declared locally", `package p
+func g(__ int) int {
+	return __ + 1
+}
+func h() int {
+	__ := 2
+	if true {
+		return __
+	}
+	return 0
+}
+`, nil},
+		{"declared in the file", `package p
+var __ = 3
+func g() int { return __ }
+func __f() { __() }
+`, nil},
 		{"several in order", `package p
 func f(a int) (int, error) {
 	if __ {
@@ -80,5 +96,18 @@ func TestFindHolesSyntaxError(t *testing.T) {
 	}
 	if want := "/m/p.go:5:1: expected operand, found '}'"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+func TestFindCanvasHolesDeclaredElsewhere(t *testing.T) {
+	a := NewFile("/m/a.go", "package p\n\nfunc g() int { return __ }\n")
+	b := NewFile("/m/b.go", "package p\n\nfunc __() int { return 1 }\n")
+	c := NewFile("/m/c_test.go", "package p_test\n\nfunc f() { __ }\n")
+	cv := NewCanvas("/m", a, b, c)
+	if hs, err := FindCanvasHoles(cv, a.Name); err != nil || len(hs) != 0 {
+		t.Errorf("a.go: holes %v, err %v; want none: package p declares __ in b.go", hs, err)
+	}
+	if hs, err := FindCanvasHoles(cv, c.Name); err != nil || len(hs) != 1 {
+		t.Errorf("c_test.go: holes %v, err %v; want one: package p_test does not declare __", hs, err)
 	}
 }

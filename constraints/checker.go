@@ -74,6 +74,7 @@ type Suspect struct {
 	Start, End int // byte offsets
 	Line, Col  int // 1-based position of Start
 	Score      float64
+	FailedBy   []string // the failing tests that execute the span
 }
 
 type fileKind int

@@ -37,6 +37,7 @@ func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumenta
 	runs = runs[:min(len(runs), maxCoverageRuns)]
 
 	failedBy := make([]int, len(inst.segments))
+	failedNames := make([][]string, len(inst.segments))
 	passedBy := make([]int, len(inst.segments))
 	totalFailed := 0
 	for i, name := range runs {
@@ -60,6 +61,7 @@ func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumenta
 		for _, id := range hits {
 			if failed {
 				failedBy[id]++
+				failedNames[id] = append(failedNames[id], name)
 			} else {
 				passedBy[id]++
 			}
@@ -80,7 +82,7 @@ func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumenta
 		}
 		score := float64(nf) / math.Sqrt(float64(totalFailed)*float64(nf+passedBy[id]))
 		line, col := lineCol(f.Text, seg.start)
-		out = append(out, Suspect{File: f.Name, Start: seg.start, End: seg.end, Line: line, Col: col, Score: score})
+		out = append(out, Suspect{File: f.Name, Start: seg.start, End: seg.end, Line: line, Col: col, Score: score, FailedBy: failedNames[id]})
 	}
 	slices.SortFunc(out, func(a, b Suspect) int {
 		return cmp.Or(

@@ -47,7 +47,8 @@ func (s TestStatus) Passed() bool { return s == TestPass || s == TestSkip }
 // never evidence for test-driven repair.
 func (s TestStatus) Bug() bool { return s == TestFail || s == TestCrash }
 
-// test builds the test binary of the canvas once and runs it (through go
+// test builds the test binary of the canvas once (with go test's own vet
+// step off: the vet check reports vet findings as what they are) and runs it (through go
 // tool test2json, in the sandbox), then runs the failing tests again,
 // alone, to tell failures that reproduce from flakes. Failing tests
 // become findings. When rank is set and tests fail, it also ranks the
@@ -73,7 +74,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		if ov, err = c.writeOverlay(inst.canvas, idir); err != nil {
 			return nil, err
 		}
-		res = c.goCmd(ctx, "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
+		res = c.goCmd(ctx, "test", "-c", "-vet=off", "-overlay="+ov.File, "-o", bin, ".")
 		if res.exited && res.err != nil {
 			c.opts.logf("constraints: instrumented test build failed; building without coverage: %s", trimOutput(res.stderr))
 			inst = nil
@@ -83,7 +84,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		if ov, err = c.writeOverlay(cv, tmp); err != nil {
 			return nil, err
 		}
-		res = c.goCmd(ctx, "test", "-c", "-overlay="+ov.File, "-o", bin, ".")
+		res = c.goCmd(ctx, "test", "-c", "-vet=off", "-overlay="+ov.File, "-o", bin, ".")
 	}
 	switch {
 	case res.timedOut:

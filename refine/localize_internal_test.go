@@ -1,6 +1,7 @@
 package refine
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -42,13 +43,13 @@ func TestScale(t *testing.T) {
 	got := calledFirst(&state{cv: cv}, get, []constraints.Suspect{other, helperBlock, scaleBlock}, []string{"TestScale failed: "})
 	want := []constraints.Suspect{other, scaleBlock, helperBlock} // a higher score stays first
 	for i := range want {
-		if got[i] != want[i] {
+		if !reflect.DeepEqual(got[i], want[i]) {
 			t.Fatalf("calledFirst = %+v,\nwant %+v", got, want)
 		}
 	}
 	// No failing test names a function: the order is kept.
 	got = calledFirst(&state{cv: cv}, get, []constraints.Suspect{helperBlock, scaleBlock}, []string{"TestNone failed: "})
-	if got[0] != helperBlock {
+	if !reflect.DeepEqual(got[0], helperBlock) {
 		t.Errorf("without a called function the order changed: %+v", got)
 	}
 }

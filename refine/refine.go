@@ -58,6 +58,7 @@ type Result struct {
 	FindingsAfter  []constraints.Finding
 	Outside        []constraints.Finding // Fill: findings outside the filled spans, left alone
 	Unfilled       []*ast.Hole           // user holes left open (positions in After)
+	UnfilledWhy    []string              // Fill: why each of Unfilled is not filled
 	Steps          int
 	Usage          model.Usage
 	Elapsed        time.Duration
@@ -233,7 +234,7 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 		res.StopReason = "time"
 	}
 	if r.fillMode {
-		r.settleFill(res, cur, userHoles)
+		r.settleFill(ctx, res, cur, userHoles)
 	}
 	return res, nil
 }
@@ -623,13 +624,23 @@ func wholeLines(src string, e ast.Edit) ast.Edit {
 
 // settleFill decides what Fill returns. Fill answers for the holes it was
 // given: findings elsewhere were there before and are not its to fix. A
-// hole is filled only when no syntax, type or build error remains in its
-// span; if any hole is not, Fill returns the input unchanged (a half-right
-// fill is worth less than the user's hole) with the holes reported.
-func (r *run) settleFill(res *Result, cur *state, userHoles []*ast.Hole) {
+// hole is filled only when the package builds and vets clean in its span
+// and no test that executes its fill fails (a failing test counts against
+// every hole whose fill it runs, and against all holes when coverage
+// cannot tell). If any hole is not filled, Fill returns the input
+// unchanged (a half-right fill is worth less than the user's hole) with
+// the holes and why. Failing tests that run no fill are reported.
+func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles []*ast.Hole) {
 	res.FindingsAfter, res.Outside = nil, nil
-	bad := make([]bool, len(cur.regions))
+	why := make([]string, len(cur.regions))
+	var failing []constraints.Finding
 	for _, f := range cur.rep.Findings {
+		if f.Category == constraints.Tests {
+			if f.Severity() > 0 { // a flake is no evidence
+				failing = append(failing, f)
+			}
+			continue
+		}
 		in := -1
 		for i, s := range cur.regions {
 			if f.File == s.file && f.Start < max(s.end, s.start+1) && s.start <= max(f.End, f.Start) {
@@ -642,16 +653,42 @@ func (r *run) settleFill(res *Result, cur *state, userHoles []*ast.Hole) {
 			continue
 		}
 		res.FindingsAfter = append(res.FindingsAfter, f)
-		if f.Category <= constraints.Build && !f.Soft {
-			bad[in] = true
+		if why[in] == "" {
+			why[in] = f.Message
+		}
+	}
+	if len(failing) > 0 {
+		res.FindingsAfter = append(res.FindingsAfter, failing...)
+		ran := r.executedRegions(ctx, cur)
+		for i := range cur.regions {
+			if why[i] != "" {
+				continue
+			}
+			var tests []constraints.Finding // the failing tests that run region i
+			for _, f := range failing {
+				if ran == nil || f.Test == "" || slices.Contains(ran[i], f.Test) {
+					tests = append(tests, f)
+				}
+			}
+			if len(tests) > 0 {
+				why[i] = "the fill compiles but " + tests[0].Message
+				if len(tests) > 1 {
+					why[i] += fmt.Sprintf(" (and %d more failing tests)", len(tests)-1)
+				}
+			}
 		}
 	}
 	for i, h := range userHoles {
 		open := slices.ContainsFunc(cur.holes, func(o *ast.Hole) bool {
 			return o.File == h.File && o.Original == h.Original && o.Instruction == h.Instruction
 		})
-		if open || (i < len(bad) && bad[i]) {
+		switch {
+		case open:
 			res.Unfilled = append(res.Unfilled, h)
+			res.UnfilledWhy = append(res.UnfilledWhy, "no candidate fill made the package better")
+		case i < len(why) && why[i] != "":
+			res.Unfilled = append(res.Unfilled, h)
+			res.UnfilledWhy = append(res.UnfilledWhy, why[i])
 		}
 	}
 	if len(res.Unfilled) > 0 {
@@ -659,4 +696,22 @@ func (r *run) settleFill(res *Result, cur *state, userHoles []*ast.Hole) {
 		res.FindingsAfter = nil
 		res.ReportAfter = res.ReportBefore
 	}
+}
+
+// executedRegions returns, for each fill region of cur, the failing tests
+// that execute it, by statement coverage; nil when coverage cannot tell.
+func (r *run) executedRegions(ctx context.Context, cur *state) [][]string {
+	sus, err := r.chk.Suspects(ctx, cur.cv)
+	if err != nil || len(sus) == 0 {
+		return nil
+	}
+	ran := make([][]string, len(cur.regions))
+	for i, reg := range cur.regions {
+		for _, s := range sus {
+			if s.File == reg.file && s.Start < max(reg.end, reg.start+1) && reg.start < s.End {
+				ran[i] = append(ran[i], s.FailedBy...)
+			}
+		}
+	}
+	return ran
 }

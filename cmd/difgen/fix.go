@@ -339,7 +339,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 			if !writable(f.Name) {
 				continue
 			}
-			hs, err := ast.FindHoles(f.Name, f.Text)
+			hs, err := ast.FindCanvasHoles(cv, f.Name)
 			if err != nil {
 				out.err = err
 				return out
@@ -400,8 +400,8 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 			f.File = rel(f.File)
 			remaining = append(remaining, f.String())
 		}
-		for _, h := range r.res.Unfilled {
-			remaining = append(remaining, holePos(rel, r.res.After, h)+": hole not filled")
+		for i, h := range r.res.Unfilled {
+			remaining = append(remaining, holePos(rel, r.res.After, h)+": "+unfilledMessage(r.res, i))
 		}
 		if fl.write && !interrupted && werr == nil {
 			for _, name := range r.write {
@@ -425,8 +425,8 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
 				jp.After = jsonFindings(rel, r.res.FindingsAfter)
 				jp.Steps, jp.Usage, jp.Stop, jp.Elapsed = r.res.Steps, r.res.Usage, r.res.StopReason, r.res.Elapsed.Seconds()
-				for _, h := range r.res.Unfilled {
-					jp.Unfilled = append(jp.Unfilled, jsonFinding{Pos: holePos(rel, r.res.After, h), Category: "hole", Message: "hole not filled"})
+				for i, h := range r.res.Unfilled {
+					jp.Unfilled = append(jp.Unfilled, jsonFinding{Pos: holePos(rel, r.res.After, h), Category: "hole", Message: unfilledMessage(r.res, i)})
 				}
 				for _, name := range r.write {
 					jp.Files = append(jp.Files, jsonFile{Name: rel(name), Diff: fileDiff(rel, r, name)})
@@ -482,6 +482,14 @@ func jsonFindings(rel func(string) string, fs []constraints.Finding) []jsonFindi
 		out = append(out, jsonFinding{Pos: pos, Category: f.Category.String(), Message: f.Message})
 	}
 	return out
+}
+
+// unfilledMessage says why the i'th unfilled hole of res is not filled.
+func unfilledMessage(res *refine.Result, i int) string {
+	if i < len(res.UnfilledWhy) && res.UnfilledWhy[i] != "" {
+		return "hole not filled: " + res.UnfilledWhy[i]
+	}
+	return "hole not filled"
 }
 
 func holePos(rel func(string) string, cv *ast.Canvas, h *ast.Hole) string {
