@@ -305,7 +305,7 @@ func (run *testRun) rerunnable() []string {
 	}
 	var out []string
 	for _, n := range run.failed() {
-		if run.status[n] == "fail" {
+		if run.status[n] == "fail" && run.reported[n] && !(run.timedOut && run.timedOutIn(n)) {
 			out = append(out, n)
 		}
 	}

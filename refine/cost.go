@@ -73,9 +73,16 @@ func (r *run) score(rep *constraints.Report, open int) cost {
 		}
 	}
 	if rep.Tests != nil {
+		// A test of the input that did not run now was hidden by a crash
+		// before it: it counts as not passing.
 		for name, b := range r.base {
-			if _, ran := rep.Tests[name]; !ran && b.Passed() {
-				c.regress++ // hidden by a crash before it
+			if _, ran := rep.Tests[name]; ran {
+				continue
+			}
+			if b.Passed() {
+				c.regress++
+			} else if b != constraints.TestFlaky {
+				c.tests++
 			}
 		}
 	}

@@ -189,7 +189,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			}
 			h = w
 		}
-		if h == nil || !st.regions.contains(h.File, h.Start, h.End) {
+		if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) {
 			continue
 		}
 		h.Diagnostics = []string{f.Message}
@@ -231,6 +231,25 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		}
 	}
 	return out
+}
+
+// inUserHole reports whether Fix would edit inside a hole the user wrote
+// (__, __("…"), a panic("TODO") or panic("unimplemented") body): holes
+// are Fill's to fill, never Fix's to repair.
+func (r *run) inUserHole(cv *ast.Canvas, h *ast.Hole) bool {
+	if r.fillMode {
+		return false
+	}
+	f := cv.File(h.File)
+	if f == nil {
+		return false
+	}
+	hs, ok := r.userHoles[f.Hash]
+	if !ok {
+		hs, _ = ast.FindCanvasHoles(cv, f.Name)
+		r.userHoles[f.Hash] = hs
+	}
+	return slices.ContainsFunc(hs, func(u *ast.Hole) bool { return overlaps(u, h) })
 }
 
 func overlaps(a, b *ast.Hole) bool {
@@ -311,7 +330,7 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 				return
 			}
 			h := ast.MaskNode(p.file, p.fset, p.src, n)
-			if h == nil || !st.regions.contains(h.File, h.Start, h.End) {
+			if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) {
 				return
 			}
 			key := "suspect|" + h.File + "|" + h.Original

@@ -82,9 +82,10 @@ type run struct {
 	lastTry map[string]string // finding key → what the last rejected fill got
 	// base holds the input's test results, when its tests ran: candidates
 	// are judged against them (see score).
-	base     map[string]constraints.TestStatus
-	fillMode bool
-	logf     func(string, ...any)
+	base      map[string]constraints.TestStatus
+	userHoles map[ast.Hash][]*ast.Hole // the user's holes of a file, by its content
+	fillMode  bool
+	logf      func(string, ...any)
 }
 
 func (o *Options) defaults() {
@@ -127,7 +128,7 @@ func Fill(ctx context.Context, cv *ast.Canvas, holes []*ast.Hole, chk Checker, o
 }
 
 func newRun(chk Checker, opts *Options) (*run, error) {
-	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, start: time.Now()}
+	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
 	if opts != nil {
 		r.opts = *opts
 	}
