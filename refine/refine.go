@@ -514,7 +514,7 @@ func (r *run) tentative(st *state, rep *constraints.Report, t target) bool {
 }
 
 // applyFill replaces h's span in cv with text, fixes the file's imports and
-// formats it if it was gofmt-clean.
+// formats the edited lines (the whole file if it was gofmt-clean).
 func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, error) {
 	f := cv.File(h.File)
 	if f == nil {
@@ -531,11 +531,7 @@ func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, 
 	if out, err := r.opts.FixImports(h.File, src); err == nil {
 		src = out
 	}
-	if wasFormatted {
-		if out, err := format.Source([]byte(src)); err == nil {
-			src = string(out)
-		}
-	}
+	src = formatEdit(f.Text, src, wasFormatted)
 	if src == f.Text {
 		return nil, errors.New("no change")
 	}
