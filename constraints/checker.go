@@ -56,6 +56,11 @@ type Report struct {
 	Pkg  *types.Package
 	Info *types.Info
 
+	// BrokenDeps lists the imports that exist but do not build (a broken
+	// module of a workspace, say): their types are unknown, so errors
+	// that involve them are hidden, and the canvas cannot be verified.
+	BrokenDeps []string
+
 	// Tests holds the outcome of each top-level test, when the tests ran.
 	Tests                 map[string]TestStatus
 	TestsRun, TestsFailed int
@@ -210,7 +215,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 	c.typesMu.Lock()
 	tr := c.checkTypes(ctx, cv, units)
 	c.typesMu.Unlock()
-	r.Pkg, r.Info = tr.pkg, tr.info
+	r.Pkg, r.Info, r.BrokenDeps = tr.pkg, tr.info, tr.broken
 	c.opts.logf("constraints: types in %v", time.Since(t0).Round(time.Microsecond))
 	if done := r.stage(Types, tr.findings, upTo); done {
 		return r, nil

@@ -39,6 +39,7 @@ type importer struct {
 
 type listedPkg struct {
 	ImportPath string
+	Dir        string
 	Export     string
 	Deps       []string
 	Standard   bool
@@ -103,7 +104,7 @@ func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, er
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Export,Deps,Standard,Error"}
+	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,Deps,Standard,Error"}
 	ovFile, cleanup, err := extraOverlay(imp.opts.Overlay)
 	if err != nil {
 		return nil, err
@@ -221,10 +222,11 @@ func (imp *importer) forCheck(ctx context.Context, self *types.Package) types.Im
 }
 
 type checkImporter struct {
-	imp   *importer
-	ctx   context.Context
-	self  *types.Package
-	local map[string]*types.Package // for packages depending on self
+	imp    *importer
+	ctx    context.Context
+	self   *types.Package
+	local  map[string]*types.Package // for packages depending on self
+	broken []string                  // imports that exist but do not build
 }
 
 func (ci *checkImporter) Import(path string) (*types.Package, error) {
@@ -242,6 +244,11 @@ func (ci *checkImporter) ImportFrom(path, _ string, _ types.ImportMode) (*types.
 	l, err := imp.resolve(ci.ctx, path)
 	if err != nil {
 		return nil, err
+	}
+	if l.Export == "" && l.Error != nil && l.Dir != "" {
+		// The package exists but does not build (another module of a
+		// workspace, say): its types, and so ours, are unknown.
+		ci.broken = append(ci.broken, l.ImportPath)
 	}
 	imp.mu.Lock()
 	defer imp.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	dast "github.com/difgen/difgen/ast"
@@ -16,6 +17,7 @@ type typesResult struct {
 	files, xfiles []*ast.File
 	names, xnames []string
 	findings      []Finding
+	broken        []string // imports that exist but do not build
 }
 
 // checkTypes type-checks the package with its in-package test files, then
@@ -51,8 +53,9 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 		}
 		tr.findings = append(tr.findings, c.typesFinding(cv, te))
 	}
+	imp := c.imp.forCheck(ctx, nil)
 	conf := types.Config{
-		Importer:    c.imp.forCheck(ctx, nil),
+		Importer:    imp,
 		Error:       collect,
 		Sizes:       c.sizes,
 		GoVersion:   goVersion(c.pkg.GoVersion),
@@ -68,10 +71,15 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 			self.MarkComplete()
 		}
 		xconf := conf
-		xconf.Importer = c.imp.forCheck(ctx, self)
+		ximp := c.imp.forCheck(ctx, self)
+		xconf.Importer = ximp
 		xconf.FakeImportC = false
 		tr.xpkg, _ = xconf.Check(c.pkg.ImportPath+"_test", c.fset, tr.xfiles, tr.info)
+		tr.broken = append(tr.broken, ximp.(*checkImporter).broken...)
 	}
+	tr.broken = append(tr.broken, imp.(*checkImporter).broken...)
+	slices.Sort(tr.broken)
+	tr.broken = slices.Compact(tr.broken)
 	return tr
 }
 

@@ -62,7 +62,8 @@ type Result struct {
 	Steps          int
 	Usage          model.Usage
 	Elapsed        time.Duration
-	StopReason     string // "clean", "steps", "calls", "time", "stuck", "cancelled"
+	StopReason     string   // "clean", "steps", "calls", "time", "stuck", "cancelled", "broken-deps"
+	BrokenDeps     []string // imports that do not build; nothing was changed (StopReason "broken-deps")
 	ReportAfter    *constraints.Report
 	ReportBefore   *constraints.Report
 }
@@ -170,6 +171,13 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 	}
 	r.base = rep.Tests
 	cur := &state{cv: cv, rep: rep, holes: userHoles}
+	if len(rep.BrokenDeps) > 0 {
+		// Errors that involve a broken import are hidden from the type
+		// checker, and nothing builds: no edit could be verified.
+		return &Result{Before: cv, After: cv, FindingsBefore: rep.Findings, FindingsAfter: rep.Findings,
+			ReportBefore: rep, ReportAfter: rep, StopReason: "broken-deps", BrokenDeps: rep.BrokenDeps,
+			Elapsed: time.Since(r.start)}, nil
+	}
 	if r.fillMode {
 		cur.regions = regions{}
 		for _, h := range userHoles {

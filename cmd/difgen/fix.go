@@ -400,6 +400,10 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 			f.File = rel(f.File)
 			remaining = append(remaining, f.String())
 		}
+		if len(r.res.BrokenDeps) > 0 {
+			remaining = append(remaining, fmt.Sprintf("%s: not repaired: it imports %s, which does not build; repair that first (its errors hide this package's)",
+				r.pkg.ImportPath, strings.Join(r.res.BrokenDeps, ", ")))
+		}
 		for i, h := range r.res.Unfilled {
 			remaining = append(remaining, holePos(rel, r.res.After, h)+": "+unfilledMessage(r.res, i))
 		}
