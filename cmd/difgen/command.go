@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/difgen/difgen/internal/redact"
 )
 
 // A command is one verb of difgen, in the style of cmd/go's base.Command.
@@ -68,11 +70,11 @@ func exitCode(err error, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(stderr, "difgen: "+ee.msg)
+			fmt.Fprintln(stderr, "difgen: "+redact.URLs(ee.msg))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "difgen: "+err.Error())
+	fmt.Fprintln(stderr, "difgen: "+redact.URLs(err.Error()))
 	return 1
 }
 

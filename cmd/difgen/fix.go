@@ -16,6 +16,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/internal/redact"
 	"github.com/difgen/difgen/model"
 	"github.com/difgen/difgen/refine"
 )
@@ -423,7 +424,7 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		for _, r := range results {
 			jp := jsonPackage{Path: r.pkg.ImportPath, Dir: r.pkg.Dir}
 			if r.err != nil {
-				jp.Error = r.err.Error()
+				jp.Error = redact.URLs(r.err.Error())
 			}
 			if r.res != nil {
 				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
@@ -457,7 +458,7 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		}
 	}
 	for _, msg := range remaining {
-		fmt.Fprintln(e.stderr, msg)
+		fmt.Fprintln(e.stderr, redact.URLs(msg))
 	}
 	switch {
 	case werr != nil:

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/difgen/difgen/internal/redact"
 )
 
 // An Error is a failure of the remote denoiser, as one line that says what
@@ -155,9 +157,10 @@ func oneLine(s string) string {
 	return s
 }
 
-// scrub removes the API key from s.
+// scrub removes the API key, and any credentials inside URLs (a key in a
+// base URL, a proxy password), from s.
 func (d *Denoiser) scrub(s string) string {
-	return scrubSecret(s, d.apiKey)
+	return redact.URLs(scrubSecret(s, d.apiKey))
 }
 
 func scrubSecret(s, secret string) string {
