@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -333,5 +334,34 @@ func TestRemoteHTTPErrors(t *testing.T) {
 			}
 			t.Logf("exit %d: %s", code, msg)
 		})
+	}
+}
+
+// TestRemoteKeyInBaseURL checks that a key inside OPENAI_BASE_URL (user
+// information or a query parameter, as some gateways take it) is never
+// printed, in errors or in -json.
+func TestRemoteKeyInBaseURL(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, base := range []string{
+		"http://user:" + remoteKey + "@" + addr + "/v1",
+		"http://" + addr + "/v1?api-key=" + remoteKey,
+	} {
+		dir := writePkg(t, brokenPkg)
+		env := remoteEnv("OPENAI_BASE_URL=" + base)
+		for _, args := range [][]string{{"fix", "-model", "openai:x", "."}, {"fix", "-json", "-model", "openai:x", "."}} {
+			stdout, stderr, code := runCmd(t, 30*time.Second, dir, env, difgenBin, args...)
+			if code == 0 {
+				t.Errorf("difgen %v exited 0 with an unreachable server", args)
+			}
+			if !strings.Contains(stdout+stderr, "REDACTED") {
+				t.Errorf("difgen %v: the URL is not named, redacted:\n%s%s", args, stdout, stderr)
+			}
+			checkNoKey(t, fmt.Sprintf("difgen %v output", args), stdout, stderr)
+		}
 	}
 }
