@@ -178,6 +178,10 @@ func judge(orig, fill string, self selfRef, codes []string, proven bool) judgeme
 			j.harm = fmt.Sprintf("replaces %s by %s", quoteToks(h.del), quoteToks(h.ins))
 			return j
 		}
+		if hasName(h.del) && len(h.ins) > 0 && !hasName(h.ins) && !takeAll(moved, h.del) {
+			j.harm = fmt.Sprintf("replaces %s by the constant %s", quoteToks(h.del), quoteToks(h.ins))
+			return j
+		}
 		if len(h.del) > 0 && len(h.ins) == 0 && !mayDelete && !takeAll(moved, h.del) {
 			j.harm = fmt.Sprintf("deletes %s", quoteToks(h.del))
 			return j
@@ -254,6 +258,14 @@ func isZero(ts []tok) bool {
 // isOperand reports whether t is a name or a literal: deleting only
 // punctuation or keywords (a stray comma) deletes no value.
 func isOperand(t tok) bool { return t.tok == token.IDENT || t.tok.IsLiteral() }
+
+// hasName reports whether ts holds an identifier other than nil, true,
+// false and iota: a reference to something the program computes.
+func hasName(ts []tok) bool {
+	return slices.ContainsFunc(ts, func(t tok) bool {
+		return t.tok == token.IDENT && t.lit != "nil" && t.lit != "true" && t.lit != "false" && t.lit != "iota"
+	})
+}
 
 // takeAll reports whether every operand of ts is in pool, and takes them
 // from it if so.

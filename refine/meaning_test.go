@@ -19,6 +19,8 @@ func TestJudge(t *testing.T) {
 		{orig: "NewClient(cfg)", fill: "nil", harm: "replaces"},
 		{orig: "c", fill: "&Config{}", harm: "replaces `c` by `&Config{}`"},
 		{orig: "n", fill: "0", harm: "replaces `n` by `0`"},
+		{orig: `tc.name + ": got delta"`, fill: `"Marshal:"`, harm: "by the constant"},
+		{orig: "maxRetries", fill: "3", harm: "by the constant `3`"},
 		{orig: "f(a, b)", fill: "f(a)", harm: "deletes `, b`"},
 		{orig: "return append(b, a[:]...)", fill: "return b", harm: "deletes"},
 		{orig: "x := compute()", fill: "", codes: []string{"UnusedVar"}, harm: "drops the call of compute"},
@@ -41,6 +43,8 @@ func TestJudge(t *testing.T) {
 		{orig: "x := p.Name", fill: "", codes: []string{"UnusedVar"}},
 		{orig: "x := 1", fill: "x = 1"},
 		{orig: "float64(n)", fill: "int(n)"},
+		{orig: `"abc"`, fill: `"abd"`},
+		{orig: "x + 1", fill: "x + 2"},
 		{orig: "return s.next.Len()", fill: "return s.next.Size()", self: selfRef{name: "Len", recv: "s"}},
 		{orig: "return r.f.Len()", fill: "return r.f.Len() + 1", self: selfRef{name: "Len", recv: "s"}},
 		// What a failing test proves.
