@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // An overlay makes the go command see a canvas instead of the files on
@@ -69,7 +70,7 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 
 // build runs go build -overlay on the canvas, discarding the output.
 func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error) {
-	tmp, err := os.MkdirTemp("", "difgen-build-")
+	tmp, err := tempdir.MkdirTemp("difgen-build-")
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +174,7 @@ func extraOverlay(extra map[string]string) (string, func(), error) {
 	if len(extra) == 0 {
 		return "", func() {}, nil
 	}
-	tmp, err := os.MkdirTemp("", "difgen-overlay-")
+	tmp, err := tempdir.MkdirTemp("difgen-overlay-")
 	if err != nil {
 		return "", nil, err
 	}

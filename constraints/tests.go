@@ -10,6 +10,7 @@ import (
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // test builds the test binary of the canvas once, with statement coverage,
@@ -17,7 +18,7 @@ import (
 // failing tests into findings; when tests fail, it ranks statements by
 // Ochiai suspiciousness if rank is set.
 func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool) ([]Suspect, error) {
-	tmp, err := os.MkdirTemp("", "difgen-test-")
+	tmp, err := tempdir.MkdirTemp("difgen-test-")
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 var allowed = map[string][]string{
 	"ast":                     {},
 	"corpus":                  {"ast"},
-	"constraints":             {"ast"},
+	"constraints":             {"ast", "internal/tempdir"},
 	"model":                   {"ast"},
 	"model/fake":              {"ast", "model"},
 	"model/modeltest":         {"ast", "model"},
@@ -23,7 +23,9 @@ var allowed = map[string][]string{
 	"model/remote":            {"ast", "model"},
 	"model/remote/remotetest": {"ast", "model", "model/remote"},
 	"refine":                  {"ast", "constraints", "model"},
-	"internal/bench":          {"ast", "corpus"},
+	"internal/bench":          {"ast", "corpus", "internal/tempdir"},
+	"internal/filetx":         {"ast"},
+	"internal/tempdir":        {},
 	"cmd/difgen":              {"*"},
 }
 
