@@ -92,9 +92,32 @@ func (e *Error) Error() string {
 // errCrash is what Apply returns when a test's crash hook stopped it.
 var errCrash = errors.New("filetx: crashed (test hook)")
 
-// pauseEnv names a test-only variable: a duration Apply sleeps at each of
-// its steps, so that a test which kills difgen can land inside them.
-const pauseEnv = "DIFGEN_FILETX_PAUSE"
+// Test-only variables, for tests of the difgen command (a unit test uses
+// Options.crash):
+//
+//   - DIFGEN_FILETX_PAUSE, a duration: Apply sleeps that long at each of
+//     its steps, so that a test which kills difgen lands inside them;
+//   - DIFGEN_FILETX_GATE, a file name: Apply creates NAME.ready, then waits
+//     until NAME exists (a minute at most) before it checks anything, so
+//     that a test can change files between difgen's read and its write.
+const (
+	pauseEnv = "DIFGEN_FILETX_PAUSE"
+	gateEnv  = "DIFGEN_FILETX_GATE"
+)
+
+// gate waits for the test that set DIFGEN_FILETX_GATE.
+func gate() {
+	name := os.Getenv(gateEnv)
+	if name == "" {
+		return
+	}
+	os.WriteFile(name+".ready", nil, 0o644)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(name); err == nil {
+			return
+		}
+	}
+}
 
 const defaultLockWait = 10 * time.Second
 
@@ -135,6 +158,7 @@ func Apply(ctx context.Context, files []File, opts *Options) error {
 	rand.Read(r[:])
 	t.id = fmt.Sprintf("%d-%s", os.Getpid(), hex.EncodeToString(r[:]))
 
+	gate()
 	targets, probs := resolve(files)
 	if len(probs) > 0 {
 		return problems(probs)

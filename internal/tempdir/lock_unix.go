@@ -24,3 +24,9 @@ func lock(f *os.File, block bool) error {
 		}
 	}
 }
+
+// alive reports whether a process with this pid exists.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}

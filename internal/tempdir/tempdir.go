@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -208,15 +209,24 @@ func Clean(parent string) {
 }
 
 // orphanAge is how old a session directory without a lock file must be
-// before Clean removes it: its process died between creating the
-// directory and the file, microseconds apart.
+// before Clean removes it even if a process with its pid lives.
 const orphanAge = time.Hour
+
+// sessionPid returns the pid in the name of session directory dir.
+func sessionPid(dir string) int {
+	f := strings.Split(filepath.Base(dir), "-")
+	pid, _ := strconv.Atoi(f[1])
+	return pid
+}
 
 // cleanSession removes the session directory dir if its process is dead.
 func cleanSession(dir string, now time.Time) {
 	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
-		if fi, err := os.Stat(dir); err == nil && now.Sub(fi.ModTime()) > orphanAge {
+		// No lock file: its process died between creating the directory
+		// and the file, or is about to create the file; its pid tells
+		// which (a reused pid only keeps the directory longer).
+		if fi, err := os.Stat(dir); err == nil && (now.Sub(fi.ModTime()) > orphanAge || !alive(sessionPid(dir))) {
 			os.RemoveAll(dir)
 		}
 		return

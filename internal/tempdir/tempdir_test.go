@@ -2,6 +2,7 @@ package tempdir
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,14 +138,25 @@ func TestCleanLegacy(t *testing.T) {
 	// A session directory without a lock file: its process died before
 	// creating it, or is about to create it.
 	mk("difgen-8-0c0d", old)
-	mk("difgen-9-0e0f", time.Now())
+	live := fmt.Sprintf("difgen-%d-0e0f", os.Getpid())
+	mk(live, time.Now())
+	mk(fmt.Sprintf("difgen-%d-0e0f", deadPid(t)), time.Now())
 	Clean(parent)
 	entries, _ := os.ReadDir(parent)
 	got := strings.Join(names(entries), " ")
-	want := "difgen-9-0e0f difgen-build-6 difgen-models go-build7"
+	want := live + " difgen-build-6 difgen-models go-build7"
 	if got != want {
 		t.Errorf("after Clean: %s, want %s", got, want)
 	}
+}
+
+// deadPid returns the pid of a process that has exited.
+func deadPid(t *testing.T) int {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
 }
 
 func names(entries []os.DirEntry) []string {
