@@ -161,7 +161,8 @@ func Apply(ctx context.Context, files []File, opts *Options) error {
 	gate()
 	targets, probs := resolve(files)
 	if len(probs) > 0 {
-		return problems(probs)
+		// Say all that is wrong, not only the first kind.
+		return problems(append(probs, check(targets, opts)...))
 	}
 	// Lock every directory that will hold a temporary or a journal
 	// (exclusively), and the other directories read (shared), in sorted

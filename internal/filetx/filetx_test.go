@@ -439,6 +439,34 @@ func TestLiveWriter(t *testing.T) {
 	}
 }
 
+// TestConcurrentWriters runs two Applies over the same files at once:
+// they take turns, and the second finds its inputs changed by the first.
+func TestConcurrentWriters(t *testing.T) {
+	tr := newTree(t)
+	opts := tr.options()
+	other := tr.files()
+	for i := range other {
+		other[i].Text += "// the other writer\n"
+	}
+	errs := make(chan error)
+	go func() { errs <- Apply(context.Background(), tr.files(), opts) }()
+	go func() { errs <- Apply(context.Background(), other, opts) }()
+	e1, e2 := <-errs, <-errs
+	if (e1 == nil) == (e2 == nil) {
+		t.Fatalf("two writers over the same files: %v and %v, want one success", e1, e2)
+	}
+	err := e1
+	if err == nil {
+		err = e2
+	}
+	if e, ok := err.(*Error); !ok || e.Problems[0].Kind != Changed {
+		t.Errorf("the second writer: %v, want its inputs changed", err)
+	}
+	if l := tr.litter(); l != nil {
+		t.Errorf("left %v", l)
+	}
+}
+
 func TestCancel(t *testing.T) {
 	for _, at := range []string{"before", "temp", "journal", "commit"} {
 		t.Run(at, func(t *testing.T) {
