@@ -11,7 +11,8 @@ import (
 
 // LoadDir returns a canvas of the Go files directly in dir (not in its
 // subdirectories), with absolute names. Like the go command, it ignores
-// files whose names begin with "." or "_". A directory without Go files
+// files whose names begin with "." or "_", and reads a symbolic link to a
+// regular file as that file. A directory without Go files
 // gives an empty canvas.
 func LoadDir(dir string) (*Canvas, error) {
 	abs, err := filepath.Abs(dir)
@@ -25,10 +26,13 @@ func LoadDir(dir string) (*Canvas, error) {
 	var files []*File
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || !e.Type().IsRegular() {
+		if !strings.HasSuffix(name, ".go") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 			continue
 		}
 		path := filepath.Join(abs, name)
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+			continue // a directory, or a symbolic link to no regular file
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err

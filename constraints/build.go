@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // An overlay makes the go command see a canvas instead of the files on
@@ -173,7 +174,7 @@ func extraOverlay(extra map[string]string) (string, func(), error) {
 	if len(extra) == 0 {
 		return "", func() {}, nil
 	}
-	tmp, err := os.MkdirTemp("", "difgen-overlay-")
+	tmp, err := tempdir.MkdirTemp("difgen-overlay-")
 	if err != nil {
 		return "", nil, err
 	}

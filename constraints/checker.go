@@ -8,7 +8,6 @@ import (
 	"go/token"
 	"go/types"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // A Checker checks canvases of one package directory. It caches parse
@@ -281,7 +281,7 @@ func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
 // tempDir makes a temporary directory for one check of kind ("build",
 // "test", "overlay").
 func (c *Checker) tempDir(kind string) (string, error) {
-	return os.MkdirTemp("", "difgen-"+kind+"-")
+	return tempdir.MkdirTemp("difgen-" + kind + "-")
 }
 
 // goCmd runs the go command in the package directory under the build

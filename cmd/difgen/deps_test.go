@@ -15,7 +15,7 @@ import (
 var allowed = map[string][]string{
 	"ast":                     {},
 	"corpus":                  {"ast"},
-	"constraints":             {"ast"},
+	"constraints":             {"ast", "internal/tempdir"},
 	"model":                   {"ast"},
 	"model/fake":              {"ast", "model"},
 	"model/modeltest":         {"ast", "model"},
@@ -23,8 +23,10 @@ var allowed = map[string][]string{
 	"model/remote":            {"ast", "model", "internal/redact"},
 	"model/remote/remotetest": {"ast", "model", "model/remote"},
 	"refine":                  {"ast", "constraints", "model"},
-	"internal/bench":          {"ast", "corpus"},
+	"internal/bench":          {"ast", "corpus", "internal/tempdir"},
+	"internal/filetx":         {"ast"},
 	"internal/redact":         {},
+	"internal/tempdir":        {},
 	"cmd/difgen":              {"*"},
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
 	"github.com/difgen/difgen/internal/redact"
+	"github.com/difgen/difgen/internal/tempdir"
 	"github.com/difgen/difgen/model"
 	"github.com/difgen/difgen/refine"
 )
@@ -32,9 +33,12 @@ wrong, asks the denoiser for candidates, and keeps the best canvas, until
 the package builds, vets and passes its tests, or the budget is spent.
 
 By default fix prints a unified diff of the repair and writes nothing.
-With -w it writes the changed files, atomically, and only when the result
-is better than the input. Generated files and files outside the main
-module are never written.
+With -w it writes the changed files, and only when the result is better
+than the input. Generated files and files outside the main module are
+never written. The writes of a run are all or nothing: if a file changed
+on disk while difgen ran, or one to write is read-only, nothing is
+written. If difgen is killed while writing, the next fix or fill of the
+package finishes or undoes that write.
 
 Exit status: 0 when the packages are clean (or already were), 1 when
 findings remain (they are printed as file:line:col: message), 2 on usage
@@ -147,6 +151,9 @@ type jsonResult struct {
 	Packages []jsonPackage `json:"packages"`
 	Clean    bool          `json:"clean"`
 	Written  []string      `json:"written,omitempty"`
+	// NotWritten lists, under -w, each file that should have been
+	// written and was not, with the reason.
+	NotWritten []notWritten `json:"not_written,omitempty"`
 }
 
 type jsonPackage struct {
@@ -237,16 +244,36 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "difgen: "+format+"\n", args...) }
 	}
 	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf}
-	var pkgs []*constraints.Package
-	for _, g := range groupPatterns(cwd, patterns) {
-		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
-		if ctx.Err() != nil {
-			return errInterrupted
+	if dir := tempdir.Current(); dir != "" {
+		// The go command's and the tests' temporaries too go in the
+		// session, which the next difgen removes if this one is killed.
+		copts.Env = []string{"TMPDIR=" + dir}
+	}
+	load := func() ([]*constraints.Package, error) {
+		var pkgs []*constraints.Package
+		for _, g := range groupPatterns(cwd, patterns) {
+			ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
+			if ctx.Err() != nil {
+				return nil, errInterrupted
+			}
+			if err != nil {
+				return nil, &exitError{code: 2, msg: err.Error()}
+			}
+			pkgs = append(pkgs, ps...)
 		}
-		if err != nil {
-			return &exitError{code: 2, msg: err.Error()}
+		return pkgs, nil
+	}
+	pkgs, err := load()
+	if err != nil {
+		return err
+	}
+	// Finish or undo what an earlier difgen killed during -w left.
+	if changed, err := recoverWrites(e.stderr, pkgs, relTo(cwd)); err != nil {
+		return &exitError{code: 2, msg: err.Error()}
+	} else if changed {
+		if pkgs, err = load(); err != nil {
+			return err
 		}
-		pkgs = append(pkgs, ps...)
 	}
 	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
 	if ctx.Err() != nil {
@@ -374,17 +401,24 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 // report prints the results, writes files under -w and returns the exit
 // error.
 func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult) error {
-	rel := func(name string) string {
-		if r, err := filepath.Rel(cwd, name); err == nil && !strings.HasPrefix(r, "..") {
-			return r
-		}
-		return name
-	}
+	rel := relTo(cwd)
 	interrupted := ctx.Err() != nil
-	clean := !interrupted
+	w := &writeOutcome{}
+	if fl.write && !interrupted {
+		// All packages' files at once, or none.
+		logf := func(string, ...any) {}
+		if fl.verbose {
+			logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "difgen: "+format+"\n", args...) }
+		}
+		w = writeResults(ctx, results, rel, logf)
+		interrupted = w.interrupted
+	}
+	clean := !interrupted && w.ok()
 	var remaining []string
 	var written []string
-	var werr error
+	for _, name := range w.written {
+		written = append(written, rel(name))
+	}
 	for _, r := range results {
 		if r.err != nil {
 			clean = false
@@ -408,19 +442,13 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		for i, h := range r.res.Unfilled {
 			remaining = append(remaining, holePos(rel, r.res.After, h)+": "+unfilledMessage(r.res, i))
 		}
-		if fl.write && !interrupted && werr == nil {
-			for _, name := range r.write {
-				if err := writeFile(name, r.disk[name], r.res.After.File(name).Text); err != nil {
-					werr = err
-					break
-				}
-				written = append(written, rel(name))
-			}
-		}
 	}
 
 	if fl.json {
 		out := jsonResult{Clean: clean, Written: written}
+		for _, nw := range w.notWritten {
+			out.NotWritten = append(out.NotWritten, notWritten{File: rel(nw.File), Reason: nw.Reason})
+		}
 		for _, r := range results {
 			jp := jsonPackage{Path: r.pkg.ImportPath, Dir: r.pkg.Dir}
 			if r.err != nil {
@@ -460,15 +488,27 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 	for _, msg := range remaining {
 		fmt.Fprintln(e.stderr, redact.URLs(msg))
 	}
+	if err := w.report(e.stderr, rel); err != nil {
+		return err
+	}
 	switch {
-	case werr != nil:
-		return werr
 	case interrupted:
 		return errInterrupted
 	case !clean:
 		return errFindings
 	}
 	return nil
+}
+
+// relTo returns a function that names a file relative to cwd when it is
+// inside it.
+func relTo(cwd string) func(string) string {
+	return func(name string) string {
+		if r, err := filepath.Rel(cwd, name); err == nil && !strings.HasPrefix(r, "..") {
+			return r
+		}
+		return name
+	}
 }
 
 func fileDiff(rel func(string) string, r *pkgResult, name string) string {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/difgen/difgen/internal/tempdir"
 	"rsc.io/script"
 	"rsc.io/script/scripttest"
 )
@@ -20,11 +21,15 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "difgen-test-")
+	sess, err := tempdir.Start("")
 	if err != nil {
 		panic(err)
 	}
-	defer os.RemoveAll(dir)
+	defer sess.Close()
+	dir, err := tempdir.MkdirTemp("difgen-test-")
+	if err != nil {
+		panic(err)
+	}
 	difgenBin = filepath.Join(dir, "difgen")
 	if out, err := exec.Command("go", "build", "-o", difgenBin, ".").CombinedOutput(); err != nil {
 		os.Stderr.Write(out)
@@ -47,6 +52,7 @@ func TestScripts(t *testing.T) {
 	engine.Cmds["difgen"] = script.Program(difgenBin, interrupt, 5*time.Second)
 	engine.Cmds["go"] = script.Program("go", interrupt, 5*time.Second)
 	engine.Cmds["chmod"] = script.Program("chmod", interrupt, time.Second)
+	engine.Cmds["ls"] = script.Program("ls", interrupt, time.Second)
 	var env []string
 	for _, k := range []string{"HOME", "PATH", "GOROOT", "GOPATH", "GOCACHE", "GOMODCACHE", "GOFLAGS", "DIFGEN_MODEL", "XDG_CACHE_HOME"} {
 		if v, ok := os.LookupEnv(k); ok {

@@ -9,41 +9,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/difgen/difgen/ast"
 )
-
-func TestWriteFile(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "a.go")
-	old := "package a\n"
-	if err := os.WriteFile(name, []byte(old), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	was := ast.NewFile(name, old).Hash
-	if err := writeFile(name, was, "package a // new\n"); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := os.ReadFile(name)
-	if string(got) != "package a // new\n" {
-		t.Errorf("file holds %q", got)
-	}
-	if fi, _ := os.Stat(name); fi.Mode().Perm() != 0o640 {
-		t.Errorf("mode %v, want 0640 kept", fi.Mode().Perm())
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("temporary files left: %v", entries)
-	}
-
-	// The file changed on disk since it was read: refuse.
-	err := writeFile(name, was, "package a // newer\n")
-	if err == nil || !strings.Contains(err.Error(), "changed on disk") {
-		t.Errorf("write over a changed file: %v, want a refusal", err)
-	}
-	if got, _ := os.ReadFile(name); string(got) != "package a // new\n" {
-		t.Errorf("refused write changed the file: %q", got)
-	}
-}
 
 // TestInterrupt sends Ctrl-C while difgen runs a package's hanging test:
 // difgen stops at once, says so and writes nothing.

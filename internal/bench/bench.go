@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // Options configures Run. The zero value runs nothing but is valid; see
@@ -52,7 +54,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	jobs := max(opt.Jobs, 1)
 	work := opt.WorkDir
 	if work == "" {
-		tmp, err := os.MkdirTemp("", "difgen-bench-")
+		tmp, err := tempdir.MkdirTemp("difgen-bench-")
 		if err != nil {
 			return nil, err
 		}

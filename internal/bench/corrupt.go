@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/difgen/difgen/internal/tempdir"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -152,7 +153,7 @@ func validate(ctx context.Context, src *Source, c *Case, timeout time.Duration) 
 	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
-	tmp, err := os.MkdirTemp("", "difgen-bench-validate-")
+	tmp, err := tempdir.MkdirTemp("difgen-bench-validate-")
 	if err != nil {
 		return false, err
 	}

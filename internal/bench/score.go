@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // A Result is one fixer's score on one case.
@@ -37,7 +39,7 @@ type Result struct {
 // ScoreOptions configures Score. The zero value works.
 type ScoreOptions struct {
 	Timeout time.Duration // for the fixer, and for each go command; 0 means 60s
-	WorkDir string        // where scratch copies go; "" means os.TempDir()
+	WorkDir string        // where scratch copies go; "" means the process's temporary directory (tempdir.MkdirTemp)
 	Keep    bool          // keep the scratch copy
 }
 
@@ -60,7 +62,13 @@ func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result 
 	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
-	parent, err := os.MkdirTemp(opt.WorkDir, "case-")
+	var parent string
+	var err error
+	if opt.WorkDir != "" {
+		parent, err = os.MkdirTemp(opt.WorkDir, "case-")
+	} else {
+		parent, err = tempdir.MkdirTemp("difgen-case-")
+	}
 	if err != nil {
 		res.Err = err.Error()
 		return res
