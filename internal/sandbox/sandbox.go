@@ -113,8 +113,8 @@ func Run(ctx context.Context, s *Spec) Result {
 
 // prepared is what Run derives from a Spec before starting anything.
 type prepared struct {
-	path   string   // absolute program path
-	dir    string   // absolute working directory
+	path   string    // absolute program path
+	dir    string    // absolute working directory
 	stdout io.Writer // bounded
 	stderr io.Writer // bounded; == stdout when combined
 	out    []*boundedWriter
