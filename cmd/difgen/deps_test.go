@@ -15,7 +15,7 @@ import (
 var allowed = map[string][]string{
 	"ast":                     {},
 	"corpus":                  {"ast"},
-	"constraints":             {"ast"},
+	"constraints":             {"ast", "internal/sandbox"},
 	"model":                   {"ast"},
 	"model/fake":              {"ast", "model"},
 	"model/modeltest":         {"ast", "model"},
@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"model/remote/remotetest": {"ast", "model", "model/remote"},
 	"refine":                  {"ast", "constraints", "model"},
 	"internal/bench":          {"ast", "corpus"},
+	"internal/sandbox":        {},
 	"cmd/difgen":              {"*"},
 }
 

@@ -28,6 +28,9 @@ const (
 	initEnv  = "DIFGEN_SANDBOX_INIT=1"
 )
 
+// pollInterval is how often the tree's memory is measured.
+const pollInterval = 50 * time.Millisecond
+
 // initConfig is what the parent sends init on file descriptor 3, as JSON.
 type initConfig struct {
 	NS       bool     // set up the namespaces' mounts and network

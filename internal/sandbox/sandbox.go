@@ -61,6 +61,7 @@ type Spec struct {
 	fallback bool
 	// legacyMounts makes read-only mounts with remount(2) instead of
 	// mount_setattr(2), as on kernels older than 5.12 (tests).
+	//lint:ignore U1000 used on Linux
 	legacyMounts bool
 }
 
@@ -92,9 +93,6 @@ type Result struct {
 
 // MaxOutput bounds the output kept of each stream of one command.
 const MaxOutput = 8 << 20
-
-// pollInterval is how often the tree's memory is measured.
-const pollInterval = 50 * time.Millisecond
 
 // Run runs the command that s describes, isolated as well as this machine
 // allows (see [Isolation]), and waits for it and for every process it

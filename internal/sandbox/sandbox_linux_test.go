@@ -120,20 +120,6 @@ func TestIsolationReport(t *testing.T) {
 	}
 }
 
-// secrets are put in the environment of a helper process that runs the
-// sandbox; none may reach the program.
-var secrets = []string{
-	"OPENAI_API_KEY=sk-test-s3cr3tvalue",
-	"DATABASE_URL=postgres://u:PASSdb4242@db.example/app",
-	"HTTPS_PROXY=http://u:PASSproxy77@proxy.example:3128",
-	"MYSQL_PWD=mysqlpwd9191",
-	"GH_PAT=ghp_fakepat31337",
-	"AWS_SECRET_ACCESS_KEY=awsfakesecret2718",
-}
-
-// secretValues are the parts of secrets that must never be seen.
-var secretValues = []string{"sk-test-s3cr3tvalue", "PASSdb4242", "PASSproxy77", "mysqlpwd9191", "ghp_fakepat31337", "awsfakesecret2718"}
-
 // runHelper runs the test binary as a helper that runs prog with args in
 // the sandbox, with the secrets in its own environment from its start
 // (so that they are in /proc/PID/environ), and returns its output and

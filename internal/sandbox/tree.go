@@ -38,6 +38,9 @@ type Tree struct {
 	entries map[string]*treeEntry // by slash-separated path relative to root; "." is the root
 	dirs    []string              // the directories of entries, parents first
 	files   []string              // the other entries, in copy order
+
+	maxBytes int64 // limits of a full copy
+	maxFiles int
 }
 
 // treeEntry is one file, directory or symbolic link of a Tree as copied.
@@ -68,6 +71,11 @@ type treeEntry struct {
 // between; [Tree.Partial] reports it. A partial copy over 512 MiB is an
 // error.
 func NewTree(dst, moduleDir, pkgDir string) (*Tree, error) {
+	return newTree(dst, moduleDir, pkgDir, MaxTreeBytes, MaxTreeFiles)
+}
+
+// newTree is NewTree with the limits of a full copy as given (tests).
+func newTree(dst, moduleDir, pkgDir string, maxBytes int64, maxFiles int) (*Tree, error) {
 	src, err := filepath.Abs(moduleDir)
 	if err == nil {
 		src, err = filepath.EvalSymlinks(src)
@@ -98,7 +106,7 @@ func NewTree(dst, moduleDir, pkgDir string) (*Tree, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("sandbox: %v", err)
 	}
-	t := &Tree{src: src, root: root, pkg: filepath.ToSlash(rel), entries: make(map[string]*treeEntry)}
+	t := &Tree{src: src, root: root, pkg: filepath.ToSlash(rel), entries: make(map[string]*treeEntry), maxBytes: maxBytes, maxFiles: maxFiles}
 	if err := t.copyAll(); err != nil {
 		t.Remove()
 		return nil, err
@@ -142,6 +150,9 @@ func (t *Tree) plan() ([]srcEntry, error) {
 			if slices.Contains(vcsDirs, d.Name()) || p == t.root {
 				return fs.SkipDir // version control, or the copy itself
 			}
+			if !full && !t.inPartial(srcEntry{rel: rel, mode: fs.ModeDir}) {
+				return fs.SkipDir // past the limits: what a partial copy lacks
+			}
 			if _, err := os.Lstat(filepath.Join(p, "go.mod")); err == nil && !within(filepath.Join(t.src, filepath.FromSlash(t.pkg)), p) {
 				return fs.SkipDir // a nested module
 			}
@@ -159,7 +170,7 @@ func (t *Tree) plan() ([]srcEntry, error) {
 			total += e.size
 		}
 		all = append(all, e)
-		if full && (total > MaxTreeBytes || len(all) > MaxTreeFiles) {
+		if full && (total > t.maxBytes || len(all) > t.maxFiles) {
 			full = false
 		}
 		return nil
