@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"syscall"
 )
 
@@ -32,6 +33,10 @@ func init() {
 // the command are per thread.
 func initMain() int {
 	runtime.LockOSThread()
+	// Descriptors the caller inherited without close-on-exec (a shell's,
+	// an editor's) would pass through init to the command: no descriptor
+	// but 0, 1 and 2 reaches it.
+	closeOnExecFrom(3)
 	status := os.NewFile(4, "status")
 	report := func(st initStatus) int {
 		b, _ := json.Marshal(st)
@@ -146,6 +151,23 @@ const (
 	prSetChildSubreaper = 36
 	prSetNoNewPrivs     = 38
 )
+
+// closeOnExecFrom sets close-on-exec on every descriptor from fd up:
+// close_range(2) with CLOSE_RANGE_CLOEXEC (Linux 5.11), else one by one
+// from /proc/self/fd.
+func closeOnExecFrom(fd int) {
+	const sysCloseRange, closeRangeCloexec = 436, 1 << 2
+	_, _, e := syscall.RawSyscall(sysCloseRange, uintptr(fd), ^uintptr(0), closeRangeCloexec)
+	if e == 0 {
+		return
+	}
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, ent := range ents {
+		if n, err := strconv.Atoi(ent.Name()); err == nil && n >= fd {
+			syscall.CloseOnExec(n)
+		}
+	}
+}
 
 func prctl(option, arg uintptr) error {
 	_, _, e := syscall.RawSyscall6(syscall.SYS_PRCTL, option, arg, 0, 0, 0, 0)

@@ -599,6 +599,31 @@ func TestExitStatusAndSignal(t *testing.T) {
 	}
 }
 
+func TestNoDescriptorLeaks(t *testing.T) {
+	// A descriptor without close-on-exec, as a caller may inherit one
+	// from its own parent.
+	fd, err := syscall.Open("/dev/zero", syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			out, _ := runProg(t, Spec{fallback: m.fallback}, "fds")
+			var leaked []string
+			for _, l := range strings.Split(strings.TrimSuffix(out, "done\n"), "\n") {
+				// The program's own runtime reads its CPU quota.
+				if l != "" && !strings.Contains(l, " /sys/fs/cgroup/") {
+					leaked = append(leaked, l)
+				}
+			}
+			if len(leaked) > 0 || !strings.HasSuffix(out, "done\n") {
+				t.Errorf("the program inherited descriptors:\n%s", out)
+			}
+		})
+	}
+}
+
 func TestOutputIsBounded(t *testing.T) {
 	var out, errs bytes.Buffer
 	_, res := runProg(t, Spec{Stdout: &out, Stderr: &errs}, "spew", strconv.Itoa(MaxOutput+1000))
@@ -665,6 +690,114 @@ func TestUnprivileged(t *testing.T) {
 	for _, v := range secretValues {
 		if strings.Contains(out, v) {
 			t.Errorf("the program run by nobody found %s", v)
+		}
+	}
+}
+
+// TestGoTestBinary runs a real test binary, built by go test -c, in a Tree
+// as difgen will: its tests read testdata, write into their working
+// directory and t.TempDir, serve HTTP on loopback and run the go command,
+// and a second run after Reset sees what the first wrote gone.
+func TestGoTestBinary(t *testing.T) {
+	needNamespaces(t)
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	user := t.TempDir()
+	writeModule(t, user, map[string]string{
+		"go.mod":             "module example.com/m\n\ngo 1.22\n",
+		"m.go":               "package m\n\nfunc F() int { return 1 }\n",
+		"testdata/input.txt": "input\n",
+		"m_test.go": `package m
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestFiles(t *testing.T) {
+	b, err := os.ReadFile("testdata/input.txt")
+	if err != nil || string(b) != "input\n" {
+		t.Fatalf("testdata: %q %v", b, err)
+	}
+	if _, err := os.Stat("out.txt"); err == nil {
+		t.Fatal("out.txt is left from an earlier run")
+	}
+	if err := os.WriteFile("out.txt", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(t.TempDir(), "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUID(t *testing.T) {
+	if got, want := strconv.Itoa(os.Getuid()), os.Getenv("WANT_UID"); got != want {
+		t.Errorf("uid %s, want %s", got, want)
+	}
+}
+
+func TestHTTP(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "ok" {
+		t.Errorf("got %q", b)
+	}
+}
+
+func TestGoCommand(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "example.com/m" {
+		t.Errorf("go list -m: %v\n%s", err, out)
+	}
+}
+`,
+	})
+	bin := filepath.Join(t.TempDir(), "m.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, ".")
+	build.Dir = user
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c: %v\n%s", err, out)
+	}
+	tree, err := NewTree(filepath.Join(t.TempDir(), "tree"), user, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, tmp := t.TempDir(), t.TempDir()
+	for run := range 2 {
+		if err := tree.Reset(); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		res := Run(context.Background(), &Spec{
+			Path:     bin,
+			Args:     []string{"-test.v", "-test.count=1"},
+			Dir:      tree.PkgDir(),
+			Env:      Env(home, tmp, []string{"WANT_UID=" + strconv.Itoa(os.Getuid())}),
+			Writable: []string{tree.Root()},
+			ReadOnly: []string{user},
+			Timeout:  2 * time.Minute,
+			Stdout:   &out,
+			Stderr:   &out,
+		})
+		if res.Err != nil || !res.Exited || res.ExitCode != 0 {
+			t.Fatalf("run %d: %+v\n%s", run, res, out.Bytes())
+		}
+		if !strings.Contains(out.String(), "--- PASS: TestGoCommand") {
+			t.Errorf("run %d:\n%s", run, out.Bytes())
 		}
 	}
 }

@@ -17,6 +17,7 @@
 //	prog spew N               write N bytes to stdout and to stderr
 //	prog exit N               exit with status N
 //	prog killself             die of SIGKILL
+//	prog fds                  print the open file descriptors above 2
 package main
 
 import (
@@ -115,6 +116,15 @@ func main() {
 	case "killself":
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		sleep()
+	case "fds":
+		var st syscall.Stat_t
+		for fd := 3; fd < 1024; fd++ {
+			if syscall.Fstat(fd, &st) == nil {
+				l, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
+				fmt.Println("open:", fd, l)
+			}
+		}
+		fmt.Println("done")
 	case "true":
 	default:
 		fail("unknown mode " + os.Args[1])
