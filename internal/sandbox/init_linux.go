@@ -75,6 +75,11 @@ func initMain() int {
 	}
 	// Nothing in the sandbox may read init's memory or open its files.
 	_ = prctl(prSetDumpable, 0)
+	// A session keyring of its own (as runc joins one per container), so
+	// the command cannot read keys kept in the caller's. Keyrings are
+	// part of the thread's credentials, which the command inherits from
+	// this one.
+	_, _, _ = syscall.RawSyscall(syscall.SYS_KEYCTL, keyctlJoinSessionKeyring, 0, 0)
 	if err := prctl(prSetNoNewPrivs, 1); err != nil {
 		return report(initStatus{Setup: "PR_SET_NO_NEW_PRIVS: " + err.Error()})
 	}
@@ -147,6 +152,8 @@ func initMain() int {
 }
 
 const (
+	keyctlJoinSessionKeyring = 1
+
 	prSetDumpable       = 4
 	prSetChildSubreaper = 36
 	prSetNoNewPrivs     = 38

@@ -311,7 +311,10 @@ func start(ctx context.Context, s *Spec, p *prepared, cfg *initConfig, v variant
 	}
 	defer stR.Close()
 
-	attr := &syscall.SysProcAttr{Setpgid: true}
+	// A session of its own: no controlling terminal, so nothing in the
+	// sandbox can open /dev/tty and push input into the user's shell
+	// (TIOCSTI), and the terminal's signals reach difgen alone.
+	attr := &syscall.SysProcAttr{Setsid: true}
 	if v.ns {
 		// Init dies with its parent, and the kernel then kills every
 		// process of its PID namespace.

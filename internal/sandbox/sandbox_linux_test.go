@@ -599,6 +599,26 @@ func TestExitStatusAndSignal(t *testing.T) {
 	}
 }
 
+// TestSessionAndKeyring checks that the program runs in init's session,
+// with no controlling terminal, and with a session keyring other than the
+// caller's.
+func TestSessionAndKeyring(t *testing.T) {
+	const getKeyringID, sessionKeyring = 0, -3
+	key := sessionKeyring
+	mine, _, e := syscall.RawSyscall(syscall.SYS_KEYCTL, getKeyringID, uintptr(key), 1)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			out, _ := runProg(t, Spec{fallback: m.fallback}, "id")
+			if !strings.Contains(out, "session of its parent: true") {
+				t.Errorf("the program is not in init's session:\n%s", out)
+			}
+			if e == 0 && strings.Contains(out, fmt.Sprintf("session keyring %d\n", mine)) {
+				t.Errorf("the program shares the caller's session keyring %d:\n%s", mine, out)
+			}
+		})
+	}
+}
+
 func TestNoDescriptorLeaks(t *testing.T) {
 	// A descriptor without close-on-exec, as a caller may inherit one
 	// from its own parent.

@@ -77,6 +77,9 @@ func main() {
 		netcheck()
 	case "id":
 		fmt.Println("uid", os.Getuid(), "gid", os.Getgid())
+		sid, _, _ := syscall.RawSyscall(syscall.SYS_GETSID, 0, 0, 0)
+		fmt.Println("session of its parent:", int(sid) == os.Getppid())
+		fmt.Println("session keyring", sessionKeyring())
 		status, _ := os.ReadFile("/proc/self/status")
 		for _, l := range strings.Split(string(status), "\n") {
 			if strings.HasPrefix(l, "CapEff:") || strings.HasPrefix(l, "NoNewPrivs:") {
@@ -129,6 +132,17 @@ func main() {
 	default:
 		fail("unknown mode " + os.Args[1])
 	}
+}
+
+// sessionKeyring returns the serial number of the session keyring, or -1.
+func sessionKeyring() int {
+	const getKeyringID, sessionKeyring = 0, -3
+	key := sessionKeyring
+	id, _, e := syscall.RawSyscall(syscall.SYS_KEYCTL, getKeyringID, uintptr(key), 1)
+	if e != 0 {
+		return -1
+	}
+	return int(id)
 }
 
 func fail(msg string) {
