@@ -31,7 +31,7 @@ func linuxInfo(v variant, missing []string) Info {
 	)
 	info.Have = append(info.Have, common...)
 	info.Missing = append(info.Missing,
-		"PID namespace: the command sees the user's other processes and can read their environment in /proc/PID/environ",
+		"PID namespace: the command sees the user's other processes and can read their environment in /proc/PID/environ and, where ptrace is allowed, their memory",
 		"mount namespace: the command can write wherever the user can, the user's module and HOME included",
 		"network namespace: the command can reach the network",
 	)

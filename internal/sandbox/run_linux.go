@@ -72,8 +72,9 @@ type variant struct {
 // probeResult is what the probe found about this machine, once per
 // process.
 type probeResult struct {
-	best variant
-	info Info
+	best    variant
+	info    Info
+	initErr error // even the fallback's init cannot start
 }
 
 var probed = sync.OnceValue(probe)
@@ -95,9 +96,17 @@ func probe() probeResult {
 		if !v.userns {
 			what = "PID, mount and network namespaces without a user namespace"
 		}
-		missing = append(missing, fmt.Sprintf("%s: %v", what, err))
+		missing = append(missing, fmt.Sprintf("%s: %s", what, strings.TrimPrefix(err.Error(), "sandbox: ")))
 	}
-	return probeResult{info: linuxInfo(variant{}, missing)}
+	r := probeResult{info: linuxInfo(variant{}, missing)}
+	if err := probeVariant(variant{}); err != nil {
+		// The executable cannot be started again as init (started
+		// through the dynamic loader, say): Run cannot work at all.
+		r.initErr = fmt.Errorf("sandbox: the current executable cannot serve as the sandbox's init: %v", err)
+		r.info.Have = nil
+		r.info.Missing = append(r.info.Missing, r.initErr.Error())
+	}
+	return r
 }
 
 func probeVariant(v variant) error {
@@ -131,7 +140,11 @@ func probeVariant(v variant) error {
 }
 
 func run(ctx context.Context, s *Spec, p *prepared) Result {
-	v := probed().best
+	pr := probed()
+	if pr.initErr != nil {
+		return Result{ExitCode: -1, Err: pr.initErr}
+	}
+	v := pr.best
 	if s.fallback {
 		v = variant{}
 	}

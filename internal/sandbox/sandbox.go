@@ -24,8 +24,9 @@ type Spec struct {
 	// sandbox; usually the package directory of a [Tree]. Empty means the
 	// current directory, which is seldom what a caller wants.
 	Dir string
-	// Env is the command's whole environment, passed as is; build it with
-	// [Env]. The HOME and TMPDIR it names are writable inside the sandbox.
+	// Env is the command's whole environment, passed as is (nil: empty);
+	// build it with [Env]. The HOME and TMPDIR it names are writable
+	// inside the sandbox where they exist.
 	Env []string
 
 	// Timeout is the wall-clock limit: the whole process tree is killed
@@ -38,12 +39,20 @@ type Spec struct {
 
 	// ReadOnly lists paths that are read-only inside the sandbox even where
 	// they lie under a writable one (the user's module, the real HOME).
-	// With namespaces, everything outside Dir, Writable and the HOME and
-	// TMPDIR of Env is read-only anyway; see the package documentation.
+	// Paths that do not exist are skipped.
+	//
+	// With namespaces, everything but Dir, Writable and the HOME and
+	// TMPDIR of Env is read-only anyway, and /tmp, /var/tmp, /run and
+	// /dev/shm are private and empty: a path under them is seen only if
+	// it is one of those, is listed here, or is the program or a GOROOT,
+	// GOPATH, GOMODCACHE or PATH directory of Env. See the package
+	// documentation.
 	ReadOnly []string
-	// Writable lists paths writable inside the sandbox (a GOCACHE of its
-	// own, a directory for coverage profiles). The deepest of ReadOnly and
-	// Writable that holds a path decides; at equal depth ReadOnly wins.
+	// Writable lists paths writable inside the sandbox, which must exist:
+	// the root of a [Tree] (a test may write beside its package), a
+	// GOCACHE of the sandbox's own, the directory where a coverage profile
+	// is to be written. The deepest of ReadOnly and Writable that holds a
+	// path decides; at equal depth ReadOnly wins.
 	Writable []string
 	// Hide lists paths that look empty inside the sandbox: a directory is
 	// covered by an empty read-only one and a file reads as empty. Paths

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,7 +125,7 @@ func TestIsolationReport(t *testing.T) {
 // the sandbox, with the secrets in its own environment from its start
 // (so that they are in /proc/PID/environ), and returns its output and
 // Result.
-func runHelper(t *testing.T, hs helperSpec, cred *syscall.Credential, bin string) (string, Result, Info) {
+func runHelper(t *testing.T, hs helperSpec, cred *syscall.Credential, bin string, env ...string) (string, Result, Info) {
 	t.Helper()
 	spec, _ := json.Marshal(hs)
 	if bin == "" {
@@ -133,6 +134,14 @@ func runHelper(t *testing.T, hs helperSpec, cred *syscall.Credential, bin string
 	cmd := exec.Command(bin, "-test.run=^$")
 	cmd.Env = append(os.Environ(), secrets...)
 	cmd.Env = append(cmd.Env, "SANDBOX_TEST_HELPER=run", "SANDBOX_TEST_SPEC="+string(spec))
+	cmd.Env = append(cmd.Env, env...)
+	if slices.Contains(env, "SANDBOX_TEST_NONS=1") {
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Cloneflags:  syscall.CLONE_NEWUSER,
+			UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+			GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+		}
+	}
 	if cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 		tmp, err := os.MkdirTemp("", "sandbox-nobody-")
@@ -149,6 +158,9 @@ func runHelper(t *testing.T, hs helperSpec, cred *syscall.Credential, bin string
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("helper: %v\n%s", err, out)
+	}
+	if msg, ok := bytes.CutPrefix(out, []byte("SKIP ")); ok {
+		t.Skipf("helper: %s", msg)
 	}
 	i := bytes.LastIndex(out, []byte("RESULT "))
 	if i < 0 {
@@ -675,6 +687,21 @@ func TestConcurrentRuns(t *testing.T) {
 			t.Error(e)
 		}
 	}
+}
+
+// TestProbeFallsBack runs the sandbox where mount namespaces are
+// forbidden, as in some containers: Isolation must say so, and Run must
+// still kill a setsid'd grandchild.
+func TestProbeFallsBack(t *testing.T) {
+	tok := token(t)
+	_, res, info := runHelper(t, helperSpec{Prog: progPath, Args: []string{"setsid", tok}}, nil, "", "SANDBOX_TEST_NONS=1")
+	if info.Namespaces || !strings.Contains(strings.Join(info.Missing, "\n"), "mount namespace") {
+		t.Errorf("Isolation without mount namespaces:\n%s", info)
+	}
+	if !res.Exited || res.ExitCode != 0 {
+		t.Errorf("prog setsid in the fallback: %+v", res)
+	}
+	noneLeft(t, tok)
 }
 
 // TestUnprivileged runs the sandbox as nobody, as an ordinary user runs
