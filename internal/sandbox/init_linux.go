@@ -29,8 +29,8 @@ func init() {
 // namespaces (in the namespaced variant), starts the command, reaps every
 // process, kills what is left when the command exits, and reports the
 // command's status. It runs on the main thread, which package
-// initialization keeps locked: the capabilities and no_new_privs it gives
-// the command are per thread.
+// initialization keeps locked: no_new_privs and the session keyring it
+// gives the command are per thread.
 func initMain() int {
 	runtime.LockOSThread()
 	// Descriptors the caller inherited without close-on-exec (a shell's,
@@ -129,7 +129,7 @@ func initMain() int {
 		if err != nil { // ECHILD: every process is gone
 			break
 		}
-		st.MaxRSS = max(st.MaxRSS, ru.Maxrss*1024)
+		st.MaxRSS = max(st.MaxRSS, int64(ru.Maxrss)*1024)
 		if p == pid && !exited {
 			exited = true
 			switch {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -497,5 +498,6 @@ func nestedMaps(cfg *initConfig) (uids, gids []syscall.SysProcIDMap) {
 }
 
 func identityMap() []syscall.SysProcIDMap {
-	return []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1<<32 - 1}}
+	// All 2³² - 1 ids (2³¹ - 1 where int has 32 bits).
+	return []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: min(math.MaxInt, 1<<32-1)}}
 }

@@ -495,7 +495,7 @@ func TestMemoryLimitCoversTheTree(t *testing.T) {
 			}
 			// The child of the program touches 4 GiB; the program
 			// itself stays small.
-			out, res := runProg(t, Spec{MemLimit: limit, fallback: m.fallback}, "alloc", strconv.Itoa(4<<30), "child")
+			out, res := runProg(t, Spec{MemLimit: limit, fallback: m.fallback}, "alloc", strconv.FormatInt(4<<30, 10), "child")
 			if !res.OverMemory || res.Exited {
 				t.Fatalf("prog alloc: %+v\n%s", res, out)
 			}
