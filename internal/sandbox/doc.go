@@ -15,7 +15,8 @@
 // identity for root). The package's init function recognises the re-exec
 // before any main or TestMain runs, so every binary that imports the
 // package — difgen, and the test binaries of the packages that import it —
-// serves as init unchanged. The parent-death signal kills init when the
+// serves as init unchanged (package initialisation that runs before this
+// package's must not exit or print). The parent-death signal kills init when the
 // caller dies, even by SIGKILL, and the kernel then kills every process of
 // its PID namespace. Init:
 //

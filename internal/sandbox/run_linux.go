@@ -275,10 +275,11 @@ func keepPaths(s *Spec, p *prepared) ([]keepPath, error) {
 // resolve returns the absolute path of an existing file with symbolic
 // links resolved.
 func resolve(path string) (string, error) {
-	if !filepath.IsAbs(path) {
-		return "", fmt.Errorf("%s is not an absolute path", path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
 	}
-	return filepath.EvalSymlinks(path)
+	return filepath.EvalSymlinks(abs)
 }
 
 func depth(path string) int {

@@ -59,10 +59,10 @@ type Spec struct {
 	// that do not exist are skipped. See [CredentialPaths].
 	Hide []string
 
-	// Stdout and Stderr receive the command's output, at most 8 MiB of
-	// each (Result.Truncated tells when more was dropped). They may be the
-	// same writer; the two streams are then one, interleaved as written.
-	// Nil discards.
+	// Stdout and Stderr receive the command's output, at most MaxOutput
+	// bytes of each (Result.Truncated tells when more was dropped). They
+	// may be the same writer; the two streams are then one, interleaved as
+	// written, and bounded together. Nil discards.
 	Stdout, Stderr io.Writer
 
 	// fallback forces the fallback isolation even where namespaces work
