@@ -556,7 +556,9 @@ func TestKillingTheParentKillsTheSandbox(t *testing.T) {
 			tok := token(t)
 			spec, _ := json.Marshal(helperSpec{Prog: progPath, Args: []string{"tree", tok}, Fallback: m.fallback})
 			h := exec.Command(os.Args[0], "-test.run=^$")
-			h.Env = append(os.Environ(), "SANDBOX_TEST_HELPER=run", "SANDBOX_TEST_SPEC="+string(spec))
+			// The helper dies before it can remove its scratch
+			// directory: make it in one the test removes.
+			h.Env = append(os.Environ(), "SANDBOX_TEST_HELPER=run", "SANDBOX_TEST_SPEC="+string(spec), "TMPDIR="+t.TempDir())
 			h.Stdout, h.Stderr = io.Discard, io.Discard
 			if err := h.Start(); err != nil {
 				t.Fatal(err)
