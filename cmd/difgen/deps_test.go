@@ -15,7 +15,7 @@ import (
 var allowed = map[string][]string{
 	"ast":                     {},
 	"corpus":                  {"ast"},
-	"constraints":             {"ast", "internal/tempdir"},
+	"constraints":             {"ast", "internal/sandbox", "internal/tempdir"},
 	"model":                   {"ast"},
 	"model/fake":              {"ast", "model"},
 	"model/modeltest":         {"ast", "model"},
@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"internal/bench":          {"ast", "corpus", "internal/tempdir"},
 	"internal/filetx":         {"ast"},
 	"internal/redact":         {},
+	"internal/sandbox":        {"internal/redact"},
 	"internal/tempdir":        {},
 	"cmd/difgen":              {"*"},
 }

@@ -1,103 +1,101 @@
 // Package redact removes credentials from text that difgen prints or
-// passes on: URLs with a password (https://user:secret@host) or a key in
-// their query (?api-key=…, ?token=…), as they appear in base URLs,
-// proxies and error messages.
+// passes on: URLs with user information (https://user:secret@host,
+// https://TOKEN@host) or a credential in their query or fragment
+// (?api-key=…, #access_token=…), as they appear in base URLs, proxies,
+// database URLs and error messages.
 package redact
 
 import (
-	"net/url"
 	"regexp"
 	"strings"
 )
 
-// urlRE matches a URL with a scheme, up to the first space or quote.
-var urlRE = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s"'<>]+`)
-
 // Mask stands for a removed credential.
 const Mask = "REDACTED"
 
+// urlPattern matches a URL with a scheme inside free text: up to the next
+// space or quote.
+var urlPattern = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'<>`]+")
+
 // URLs returns s with the credentials of every URL in it replaced by
-// Mask: the password of the user information, and the values of query
-// parameters whose names say they hold a secret.
+// Mask: the user information (user:password@ or token@) and the values of
+// query and fragment parameters whose names look like credentials (see
+// SecretName). The rest of s is unchanged. A URL's authority ends at the
+// first '/', '?' or '#', so a password holding a raw '/' (which RFC 3986
+// forbids) is not recognised.
 func URLs(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
-	return urlRE.ReplaceAllStringFunc(s, URL)
+	return urlPattern.ReplaceAllStringFunc(s, url)
 }
 
-// URL returns the URL u with its credentials replaced by Mask; u is
-// returned as it is when it does not parse or holds none.
-func URL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return redactUnparsed(u)
-	}
-	changed := false
-	if p.User != nil {
-		if _, has := p.User.Password(); has {
-			p.User = url.UserPassword(p.User.Username(), Mask)
-		} else if looksSecret(p.User.Username()) {
-			p.User = url.User(Mask) // https://TOKEN@host
-		}
-		changed = true
-	}
-	if p.RawQuery != "" {
-		q := p.Query()
-		for k := range q {
-			if SecretName(k) {
-				q.Set(k, Mask)
-				changed = true
-			}
-		}
-		if changed {
-			p.RawQuery = q.Encode()
-		}
-	}
-	if !changed {
-		return u
-	}
-	return p.String()
-}
-
-// redactUnparsed handles a URL that net/url rejects: it masks what lies
-// between "://" and the last "@" before the host.
-func redactUnparsed(u string) string {
-	i := strings.Index(u, "://")
-	rest := u[i+3:]
+func url(u string) string {
+	i := strings.Index(u, "://") + len("://")
+	head, rest := u[:i], u[i:]
 	end := strings.IndexAny(rest, "/?#")
 	if end < 0 {
 		end = len(rest)
 	}
-	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
-		return u[:i+3] + Mask + rest[at:]
+	var b strings.Builder
+	b.WriteString(head)
+	if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+		b.WriteString(Mask + "@")
+		rest = rest[at+1:]
 	}
-	return u
+	// Parameters after '?' and after '#' alike (OAuth puts access_token
+	// in the fragment).
+	for {
+		j := strings.IndexAny(rest, "?#")
+		if j < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:j+1])
+		rest = rest[j+1:]
+		k := strings.IndexByte(rest, '#')
+		if k < 0 {
+			k = len(rest)
+		}
+		b.WriteString(params(rest[:k]))
+		rest = rest[k:]
+	}
+	return b.String()
 }
 
-// SecretName reports whether a variable or parameter name says it holds
-// a secret: it contains KEY, TOKEN, SECRET, PASSWORD, PASSWD, PWD, AUTH,
-// CREDENTIAL or SIGNATURE (case-insensitively), or is PAT or ends in _PAT.
+// params masks the credential values of a name=value list separated by
+// '&' or ';'.
+func params(q string) string {
+	var b strings.Builder
+	for q != "" {
+		j := strings.IndexAny(q, "&;")
+		part, sep := q, ""
+		if j >= 0 {
+			part, sep, q = q[:j], q[j:j+1], q[j+1:]
+		} else {
+			q = ""
+		}
+		if name, _, ok := strings.Cut(part, "="); ok && SecretName(name) {
+			part = name + "=" + Mask
+		}
+		b.WriteString(part)
+		b.WriteString(sep)
+	}
+	return b.String()
+}
+
+var secretWords = []string{"key", "token", "secret", "pass", "pwd", "auth", "sig", "credential", "session", "cookie"}
+
+// SecretName reports whether a variable or parameter name says it holds a
+// credential: it contains key, token, secret, pass, pwd, auth, sig,
+// credential, session or cookie (in any case, as in API_KEY or
+// X-Amz-Signature), or is PAT or ends in _PAT.
 func SecretName(name string) bool {
-	n := strings.ToUpper(name)
-	for _, s := range []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PWD", "AUTH", "CREDENTIAL", "SIGNATURE"} {
-		if strings.Contains(n, s) {
+	n := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
 			return true
 		}
 	}
-	return n == "PAT" || strings.HasSuffix(n, "_PAT") || n == "SIG"
-}
-
-// looksSecret reports whether a user name of a URL is a token rather than
-// a name: long, and made of letters, digits and token punctuation.
-func looksSecret(user string) bool {
-	if len(user) < 20 {
-		return false
-	}
-	for _, r := range user {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.", r)) {
-			return false
-		}
-	}
-	return true
+	return n == "pat" || strings.HasSuffix(n, "_pat")
 }

@@ -6,26 +6,30 @@ import (
 )
 
 func TestURLs(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain text", "plain text"},
+	for _, c := range []struct{ in, want string }{
+		{"no url here", "no url here"},
 		{"https://api.openai.com/v1", "https://api.openai.com/v1"},
-		{"cannot reach https://u:sk-secret@gw.example/v1 (refused)", "cannot reach https://u:REDACTED@gw.example/v1 (refused)"},
-		{"postgres://app:PASS@db:5432/x?sslmode=off", "postgres://app:REDACTED@db:5432/x?sslmode=off"},
-		{"http://u:PASS@proxy:3128", "http://u:REDACTED@proxy:3128"},
-		{"https://h/v1?api-key=abc123&model=x", "https://h/v1?api-key=REDACTED&model=x"},
-		{"https://h/v1?token=t0k", "https://h/v1?token=REDACTED"},
-		{"https://ghp_0123456789abcdefghijklmn@github.com/x", "https://REDACTED@github.com/x"},
-		{"https://user@host/x", "https://user@host/x"},
-		{`"https://a:b@c" and https://d:e@f`, `"https://a:REDACTED@c" and https://d:REDACTED@f`},
+		{"postgres://u:PASS@h/db", "postgres://REDACTED@h/db"},
+		{"http://u:PASS@proxy:3128", "http://REDACTED@proxy:3128"},
+		{"https://token@github.com/o/r.git", "https://REDACTED@github.com/o/r.git"},
+		{"https://api.example/v1?key=sk-1&model=m", "https://api.example/v1?key=REDACTED&model=m"},
+		{"https://h/p?api_key=1;access_token=2&X-Amz-Signature=3&X-Amz-Credential=4&q=go", "https://h/p?api_key=REDACTED;access_token=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Credential=REDACTED&q=go"},
+		{"https://h/cb#access_token=tok&state=s", "https://h/cb#access_token=REDACTED&state=s"},
+		{`Post "https://u:p@api.openai.com/v1/chat?token=t": dial tcp: refused`, `Post "https://REDACTED@api.openai.com/v1/chat?token=REDACTED": dial tcp: refused`},
+		{"two: http://a:b@x/ and ftp://c:d@y/z", "two: http://REDACTED@x/ and ftp://REDACTED@y/z"},
+		{"https://proxy.golang.org/github.com/x/y/@v/list", "https://proxy.golang.org/github.com/x/y/@v/list"},
+		{"https://h/?password=&user=u", "https://h/?password=REDACTED&user=u"},
+		{"mongodb+srv://admin:pw@cluster0.example.net/?retryWrites=true", "mongodb+srv://REDACTED@cluster0.example.net/?retryWrites=true"},
+		{"cannot reach https://u:sk-secret@gw.example/v1 (refused)", "cannot reach https://REDACTED@gw.example/v1 (refused)"},
 	} {
-		if got := URLs(tc.in); got != tc.want {
-			t.Errorf("URLs(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := URLs(c.in); got != c.want {
+			t.Errorf("URLs(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
 
 func TestNoSecretLeft(t *testing.T) {
-	for _, s := range []string{"https://u:SEKRIT@h/", "https://h/?key=SEKRIT", "https://h/?access_token=SEKRIT", "ht%tp://u:SEKRIT@h/"} {
+	for _, s := range []string{"https://u:SEKRIT@h/", "https://h/?key=SEKRIT", "https://h/?access_token=SEKRIT", "ht%tp://u:SEKRIT@h/", "https://SEKRIT@h"} {
 		if got := URLs(s); strings.Contains(got, "SEKRIT") {
 			t.Errorf("URLs(%q) = %q: the secret is still there", s, got)
 		}
@@ -33,12 +37,12 @@ func TestNoSecretLeft(t *testing.T) {
 }
 
 func TestSecretName(t *testing.T) {
-	for _, n := range []string{"OPENAI_API_KEY", "GH_PAT", "MYSQL_PWD", "AWS_SECRET_ACCESS_KEY", "api-key", "access_token", "PGPASSWORD"} {
+	for _, n := range []string{"OPENAI_API_KEY", "GH_PAT", "MYSQL_PWD", "AWS_SECRET_ACCESS_KEY", "api-key", "access_token", "PGPASSWORD", "X-Amz-Signature"} {
 		if !SecretName(n) {
 			t.Errorf("SecretName(%q) = false", n)
 		}
 	}
-	for _, n := range []string{"PATH", "HOME", "GOPATH", "model", "LANG"} {
+	for _, n := range []string{"PATH", "HOME", "GOPATH", "model", "LANG", "q"} {
 		if SecretName(n) {
 			t.Errorf("SecretName(%q) = true", n)
 		}
