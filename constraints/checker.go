@@ -37,9 +37,12 @@ type Checker struct {
 	slowestRun time.Duration // longest finished run of a test binary
 	largestRun int64         // largest peak resident size of a finished run, bytes
 	t2j        string        // path of go tool test2json
-	suspects   map[dast.Hash][]Suspect
-	parsed     *lru[parseKey, *parsedFile]
-	reports    *lru[reportKey, *Report]
+
+	runMu    sync.Mutex // serializes test runs, which share the scratch space
+	sb       *scratch   // guarded by runMu
+	suspects map[dast.Hash][]Suspect
+	parsed   *lru[parseKey, *parsedFile]
+	reports  *lru[reportKey, *Report]
 }
 
 // A Report is the outcome of checking one canvas. Reports are shared by
@@ -289,12 +292,6 @@ func (c *Checker) tempDir(kind string) (string, error) {
 // tests' timeout.
 func (c *Checker) goCmd(ctx context.Context, args ...string) cmdResult {
 	return runCmd(ctx, c.pkg.Dir, environ(c.opts.Env), c.opts.buildTimeout(), "go", args...)
-}
-
-// runTestBinary runs a test binary (under test2json) with output combined,
-// killing it and all its processes at timeout or past memLimit bytes.
-func (c *Checker) runTestBinary(ctx context.Context, tmp string, env []string, timeout time.Duration, memLimit int64, name string, args ...string) cmdResult {
-	return runCmdCombined(ctx, c.pkg.Dir, env, timeout, memLimit, true, name, args...)
 }
 
 // classify sorts the canvas files into package, test, external test and

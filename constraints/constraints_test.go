@@ -112,14 +112,18 @@ func runScenario(t *testing.T, sc *scenario) {
 		}
 		opts.Tests = m
 	}
-	pidfile := ""
-	if sc.param("pidfile") != "" {
-		pidfile = filepath.Join(t.TempDir(), "child.pid")
-		opts.Env = append(opts.Env, "CHILD_PIDFILE="+pidfile)
+	child := ""
+	if sc.param("child") != "" {
+		// The test starts "sleep CHILD_SLEEP"; a unique argument finds it
+		// in /proc whatever PID namespace it ran in.
+		child = fmt.Sprintf("600.%d", time.Now().UnixNano()%1e9)
+		opts.Env = append(opts.Env, "CHILD_SLEEP="+child)
 	}
 	if sc.param("flakefile") != "" {
 		// The first run creates the file (O_EXCL) and fails; the rerun passes.
-		opts.Env = append(opts.Env, "FLAKE_FILE="+filepath.Join(t.TempDir(), "flake"))
+		dir := t.TempDir()
+		opts.Env = append(opts.Env, "FLAKE_FILE="+filepath.Join(dir, "flake"))
+		opts.Writable = append(opts.Writable, dir)
 	}
 	upTo := constraints.Tests
 	if v := sc.param("upto"); v != "" {
@@ -194,13 +198,8 @@ func runScenario(t *testing.T, sc *scenario) {
 	if v := sc.param("testsfailed"); v != "" && strconv.Itoa(r.TestsFailed) != v {
 		t.Errorf("TestsFailed = %d, want %s", r.TestsFailed, v)
 	}
-	if pidfile != "" {
-		data, err := os.ReadFile(pidfile)
-		if err != nil {
-			t.Fatalf("the test did not record its child: %v", err)
-		}
-		pid, _ := strconv.Atoi(string(data))
-		waitGone(t, pid)
+	if child != "" {
+		waitGone(t, "sleep\x00"+child+"\x00")
 	}
 	if v := sc.param("suspect"); v != "" {
 		sus, err := chk.Suspects(ctx, cv)

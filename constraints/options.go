@@ -58,7 +58,10 @@ type Options struct {
 	// repaired text of packages this one imports, which the go command and
 	// the export data of the imports must see instead of the disk.
 	Overlay map[string]string
-	Logf    func(format string, args ...any)
+	// Writable lists paths outside the scratch space that the tests may
+	// write (the tests of difgen itself use it); nil for none.
+	Writable []string
+	Logf     func(format string, args ...any)
 }
 
 const defaultTimeout = 60 * time.Second

@@ -1,7 +1,7 @@
-//go:build !unix
+//go:build !linux
 
 package constraints_test
 
 import "testing"
 
-func waitGone(t *testing.T, pid int) {}
+func waitGone(t *testing.T, cmdline string) {}

@@ -204,8 +204,13 @@ func (c *Checker) runTests(ctx context.Context, tmp, bin string, only []string, 
 		args = append(args, "-test.run=^(?:"+strings.Join(quoted, "|")+")$")
 	}
 	memLimit := c.runMemLimit()
+	c.runMu.Lock()
 	start := time.Now()
-	res := c.runTestBinary(ctx, tmp, slices.Concat(environ(c.opts.Env), extra), timeout+2*time.Second, memLimit, t2j, args...)
+	res, err := c.runTestBinary(ctx, slices.Concat(c.opts.Env, extra), []string{tmp}, timeout+2*time.Second, memLimit, t2j, args...)
+	c.runMu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	run := parseTestEvents(res.stdout)
 	run.err, run.memory, run.timeout, run.memLimit = res.err, res.overMemory, timeout, memLimit
 	run.wall, run.peakRSS = time.Since(start), res.peakRSS

@@ -83,6 +83,7 @@ type repairFlags struct {
 	budget     string
 	candidates int
 	verbose    bool
+	env        []string // -env KEY=value, for the tests
 }
 
 var fixFlags, fillFlags repairFlags
@@ -97,6 +98,13 @@ func (f *repairFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
 	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
+	fs.Func("env", "set `KEY=value` for the package's tests (repeatable; the tests run in a sandbox that passes none of difgen's own environment but PATH, the locale and the Go toolchain's variables)", func(s string) error {
+		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
+			return fmt.Errorf("want KEY=value, not %q", s)
+		}
+		f.env = append(f.env, s)
+		return nil
+	})
 }
 
 // budget is the parsed -budget flag.
@@ -249,6 +257,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		// session, which the next difgen removes if this one is killed.
 		copts.Env = []string{"TMPDIR=" + dir}
 	}
+	copts.Env = append(copts.Env, fl.env...)
 	load := func() ([]*constraints.Package, error) {
 		var pkgs []*constraints.Package
 		for _, g := range groupPatterns(cwd, patterns) {
@@ -337,6 +346,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 		out.err = err
 		return out
 	}
+	defer chk.Close()
 	compiled := map[string]bool{}
 	for _, list := range [][]string{pkg.GoFiles, pkg.TestGoFiles, pkg.XTestGoFiles} {
 		for _, f := range list {
