@@ -178,7 +178,6 @@ func holeExpr(x goast.Expr) (instr string, ok bool) {
 // isHoleIdent reports whether id is __ and refers to no declaration in
 // its file (the parser's object resolution).
 func isHoleIdent(id *goast.Ident) bool {
-	//lint:ignore SA1019 the parser's resolution is exactly what is needed: is __ declared in scope?
 	return id.Name == "__" && id.Obj == nil
 }
 
