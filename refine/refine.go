@@ -669,9 +669,12 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 			if why[i] != "" {
 				continue
 			}
+			// A fill without statements (an empty body) shows in no
+			// coverage: coverage cannot tell whether a failing test ran it.
+			blind := ran == nil || noStatements(cur.cv, cur.regions[i])
 			var tests []constraints.Finding // the failing tests that run region i
 			for _, f := range failing {
-				if ran == nil || f.Test == "" || slices.Contains(ran[i], f.Test) {
+				if blind || f.Test == "" || slices.Contains(ran[i], f.Test) {
 					tests = append(tests, f)
 				}
 			}
@@ -719,4 +722,19 @@ func (r *run) executedRegions(ctx context.Context, cur *state) [][]string {
 		}
 	}
 	return ran
+}
+
+// noStatements reports whether the text of region s of cv holds nothing
+// but white space and comments.
+func noStatements(cv *ast.Canvas, s span) bool {
+	f := cv.File(s.file)
+	if f == nil || s.start < 0 || s.end > len(f.Text) || s.start > s.end {
+		return false
+	}
+	for _, t := range ast.Tokenize(f.Text[s.start:s.end]) {
+		if t.Text != ";" {
+			return false
+		}
+	}
+	return true
 }
