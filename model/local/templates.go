@@ -175,6 +175,7 @@ func (c *holeCtx) templateCandidates() {
 	}
 	if h.Kind == ast.Body {
 		c.bodyTemplates()
+		c.synthBodies()
 	}
 	maxCount := 1
 	for _, t := range c.d.templates {
