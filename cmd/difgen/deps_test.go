@@ -22,12 +22,14 @@ var allowed = map[string][]string{
 	"model/local":             {"ast", "model"},
 	"model/remote":            {"ast", "model", "internal/redact"},
 	"model/remote/remotetest": {"ast", "model", "model/remote"},
+	"model/route":             {"ast", "model"},
 	"refine":                  {"ast", "constraints", "model"},
 	"internal/bench":          {"ast", "corpus", "internal/tempdir"},
 	"internal/filetx":         {"ast"},
 	"internal/redact":         {},
 	"internal/sandbox":        {"internal/redact"},
 	"internal/tempdir":        {},
+	"internal/spec":           {"ast"},
 	"cmd/difgen":              {"*"},
 }
 
