@@ -152,6 +152,26 @@ func Parse(name string, src []byte, opts *Options) (*Spec, error) {
 	return p.spec, nil
 }
 
+// Scan reads only the go.mod block of the spec src named name, and
+// reports whether it has any Go block: enough to choose the module and
+// the output directory before Parse.
+func Scan(name string, src []byte) (*GoMod, bool, error) {
+	p := &parser{name: name, src: src, opts: &Options{}, lines: lineStarts(src), spec: &Spec{}}
+	p.walk()
+	code := false
+	for _, b := range p.blocks {
+		if b.isGoMod() {
+			p.goMod(b)
+		} else {
+			code = true
+		}
+	}
+	if len(p.errs) > 0 {
+		return nil, code, p.errs
+	}
+	return p.spec.GoMod, code, nil
+}
+
 type parser struct {
 	name  string
 	src   []byte

@@ -9,8 +9,9 @@ import (
 	"github.com/difgen/difgen/model"
 )
 
-// ErrContextExceeded is wrapped by the error of a request whose prompt
-// the server says does not fit the model's context.
+// ErrContextExceeded is wrapped by the error of a request (Denoise or
+// Complete) whose prompt the server says does not fit the model's
+// context, even cut down to the functions that hold the holes.
 var ErrContextExceeded = errors.New("the prompt exceeds the model's context")
 
 // Complete sends one chat request, a system and a user message, and
@@ -45,12 +46,7 @@ func (d *Denoiser) Complete(ctx context.Context, system, user string) (string, m
 	resp, err := d.client.CreateChatCompletion(ctx, req)
 	use := model.Usage{Calls: int(ci.calls.Load())}
 	if err != nil {
-		status, msg := statusOf(err)
-		e := d.explain(ctx, d.baseURL+"/chat/completions", err)
-		if isContextExceeded(status, msg) {
-			return "", use, errors.Join(e, ErrContextExceeded)
-		}
-		return "", use, e
+		return "", use, d.explain(ctx, d.baseURL+"/chat/completions", err)
 	}
 	use.PromptTokens, use.CompletionTokens = resp.Usage.PromptTokens, resp.Usage.CompletionTokens
 	if len(resp.Choices) == 0 {
