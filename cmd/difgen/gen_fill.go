@@ -58,9 +58,9 @@ func (f *genFunc) status() string {
 //  1. On a resumed run, the functions filled earlier whose tests fail
 //     (with the open functions stubbed) are masked again.
 //  2. All holes are filled together (one request for a remote model),
-//     unless the model is the local one and there are several: the
-//     local model is judged by the tests, which cannot run while other
-//     holes are open.
+//     unless the local model comes first (local, local,REMOTE) and there
+//     are several: its candidates are judged by the tests, which cannot
+//     run while other holes are open.
 //  3. Holes still open are filled one function at a time, with the
 //     other open functions stubbed (a body that returns zero values), so
 //     that the package builds and each function's own tests decide.
@@ -187,7 +187,10 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 	for _, gf := range open() {
 		all = append(all, byFunc[gf])
 	}
-	together := len(all) == 1 || len(others) > 0 || !isLocal(g.fl.model) && len(all) > 0
+	// With the local model first (local, or local,REMOTE), one function
+	// at a time: its candidates are judged by their tests at once.
+	localFirst := isLocal(strings.Split(g.fl.model, ",")[0])
+	together := len(all) == 1 || len(others) > 0 || !localFirst && len(all) > 0
 	if together && budgetLeft() {
 		res, err := refine.Fill(ctx, cv, all, chk, fillOpts())
 		switch {
