@@ -298,3 +298,48 @@ func TestFillHybrid(t *testing.T) {
 		t.Errorf("the remote server got %d requests for a hole the local model fills", n)
 	}
 }
+
+// TestBenchGen runs 'difgen bench gen' on a synthetic Exercism file
+// (testdata/bench) against a scripted server, and checks the report:
+// the plumbing from records to specs, gen and the scoring go test.
+func TestBenchGen(t *testing.T) {
+	srv, _ := answerByFunc(t, nil, map[string]string{
+		"Shout": "return strings.ToUpper(s)",
+		"Fib":   "a, b := 0, 1\nfor i := 0; i < n; i++ {\n\ta, b = b, a+b\n}\nreturn a",
+	})
+	data, err := filepath.Abs("testdata/bench/exercism.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	env := remoteEnv("OPENAI_BASE_URL="+srv.URL, "OPENAI_API_KEY="+remoteKey, "DIFGEN_MODEL="+os.Getenv("DIFGEN_MODEL"))
+	stdout, stderr, code := runCmd(t, 3*time.Minute, work, env, difgenBin, "bench", "gen", "-exercism", data, "-model", "openai:test-model", "-work", filepath.Join(work, "w"))
+	if code != 0 {
+		t.Fatalf("difgen bench gen exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	row := regexp.MustCompile(`(?m)^\| exercism \| openai:test-model \| 2 \| 2 \(100%\) \| 2 \| 2 of 2 \| 0 \| [1-9]\d* \| [1-9]\d*\+[1-9]\d* \|`)
+	if !row.MatchString(stdout) {
+		t.Errorf("no row with 2 of 2 passing, calls and tokens:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "Passed: exercism/fib, exercism/shout") {
+		t.Errorf("the passing cases are not listed:\n%s", stdout)
+	}
+	spec, err := os.ReadFile(filepath.Join(work, "w", "001-fib", "spec.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Fib(10) is 55.", "```go.mod\nmodule fib", "// file: fib.go\npackage fib\n\n// Fib returns the n'th Fibonacci number.\nfunc Fib(n int) int\n```", "// file: fib_test.go"} {
+		if !strings.Contains(string(spec), want) {
+			t.Errorf("the spec made of the record lacks %q:\n%s", want, spec)
+		}
+	}
+
+	// With the local model, the same file: the row says what it does.
+	stdout, stderr, code = runCmd(t, 3*time.Minute, work, env, difgenBin, "bench", "gen", "-exercism", data, "-limit", "1", "-budget", "steps=3")
+	if code != 0 {
+		t.Fatalf("difgen bench gen (local) exited %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "| exercism | local | 1 | 1 (100%) |") {
+		t.Errorf("the local model should pass shout:\n%s", stdout)
+	}
+}
