@@ -7,6 +7,7 @@ import (
 	goast "go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -192,7 +193,11 @@ func (g *genRun) report(ctx context.Context, s *spec.Spec, results []*genPkg) er
 
 	if g.fl.json {
 		for _, nw := range w.notWritten {
-			out.Packages[0].NotWrote = append(out.Packages[0].NotWrote, notWritten{File: rel(nw.File), Reason: nw.Reason})
+			for i := range out.Packages {
+				if strings.HasPrefix(nw.File, results[i].pkg.Dir+string(filepath.Separator)) {
+					out.Packages[i].NotWrote = append(out.Packages[i].NotWrote, notWritten{File: rel(nw.File), Reason: nw.Reason})
+				}
+			}
 		}
 		enc := json.NewEncoder(g.e.stdout)
 		enc.SetIndent("", "  ")
@@ -220,6 +225,8 @@ func (g *genRun) report(ctx context.Context, s *spec.Spec, results []*genPkg) er
 		return err
 	}
 	switch {
+	case interrupted && len(g.written) > 0:
+		return &exitError{code: 1, msg: "interrupted: the skeleton is written, no fill is; run gen again to resume"}
 	case interrupted:
 		return errInterrupted
 	case ctx.Err() != nil:

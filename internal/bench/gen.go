@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -33,13 +34,18 @@ type GenCase struct {
 	Tests map[string]string
 }
 
+// exampleFences matches the opening fence of a go block.
+var exampleFences = regexp.MustCompile("(?m)^([ \t]*(?:```+|~~~+)[ \t]*)(?:go|golang)\\b")
+
 // ReadExercismGen reads Exercism records (name, instructions,
 // solution_files, test_files, files) into gen cases. The spec is the
 // exercise's instructions, then its go.mod, its stub and its tests as
 // code blocks. A stub function whose body is one panic or one return of
 // literals, nil or parameters (comments aside) is given without its
 // body, so that gen makes it a hole: that is how Exercism writes a
-// function to implement. Nothing else of the stub changes.
+// function to implement. Nothing else of the stub changes. The go
+// blocks of the instructions are illustrations for people (a signature
+// without its body, a fragment): they become text blocks, prose.
 func ReadExercismGen(path string) ([]*GenCase, []error, error) {
 	recs, errs, err := readJSONL(path, "Exercism", "name", "instructions")
 	if err != nil {
@@ -69,7 +75,7 @@ func ReadExercismGen(path string) ([]*GenCase, []error, error) {
 			continue
 		}
 		var sb strings.Builder
-		sb.WriteString(strings.TrimSpace(r.str("instructions")))
+		sb.WriteString(strings.TrimSpace(exampleFences.ReplaceAllString(r.str("instructions"), "${1}text")))
 		sb.WriteString("\n\n## Code\n\n")
 		writeBlock(&sb, "go.mod", "", gomod)
 		bad := false

@@ -83,3 +83,11 @@ func TestWriteBlockFence(t *testing.T) {
 		t.Errorf("a block holding ``` needs a longer fence:\n%s", sb.String())
 	}
 }
+
+func TestExampleFences(t *testing.T) {
+	in := "Use this:\n\n```go\nfunc Search(p string) []string {\n```\n\n  ~~~golang\nx\n~~~\n\n```gopher\n```\n"
+	want := "Use this:\n\n```text\nfunc Search(p string) []string {\n```\n\n  ~~~text\nx\n~~~\n\n```gopher\n```\n"
+	if got := exampleFences.ReplaceAllString(in, "${1}text"); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

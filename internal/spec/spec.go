@@ -253,7 +253,14 @@ func (p *parser) walk() {
 				p.prose = append(p.prose, strings.Repeat("#", n.Level)+" "+t)
 			}
 		case *gast.FencedCodeBlock:
-			p.addBlock(n, cur)
+			if !p.addBlock(n, cur) {
+				// An example in another language (input and output, a
+				// shell session) is prose.
+				if t := p.fenced(n); t != "" {
+					cur.prose = append(cur.prose, t)
+					p.prose = append(p.prose, t)
+				}
+			}
 		case *gast.ThematicBreak:
 		default:
 			if t := strings.TrimSpace(p.raw(n)); t != "" {
@@ -263,7 +270,7 @@ func (p *parser) walk() {
 			// Code blocks inside lists and quotes are code too.
 			gast.Walk(n, func(c gast.Node, entering bool) (gast.WalkStatus, error) {
 				if fb, ok := c.(*gast.FencedCodeBlock); ok && entering {
-					p.addBlock(fb, cur)
+					p.addBlock(fb, cur) // other languages stay in the prose
 					return gast.WalkSkipChildren, nil
 				}
 				return gast.WalkContinue, nil
@@ -281,7 +288,7 @@ func (p *parser) raw(n gast.Node) string {
 		if !entering || c.Type() != gast.TypeBlock {
 			return gast.WalkContinue, nil
 		}
-		if fb, ok := c.(*gast.FencedCodeBlock); ok {
+		if fb, ok := c.(*gast.FencedCodeBlock); ok && p.isGo(fb) {
 			first := p.posOf(fb.Pos()).Line
 			last := first + fb.Lines().Len() + 1 // the closing fence
 			code = append(code, [2]int{first, last})
@@ -322,18 +329,41 @@ func (p *parser) lineEnd(l int) int {
 	return max(p.lines[l]-1, p.lines[l-1])
 }
 
-func (p *parser) addBlock(n *gast.FencedCodeBlock, s *section) {
-	var info []string
-	if n.Info != nil {
-		info = strings.Fields(string(n.Info.Segment.Value(p.src)))
+// fenced returns the text of the fenced block n, fences included.
+func (p *parser) fenced(n *gast.FencedCodeBlock) string {
+	if n.Pos() < 0 {
+		return ""
 	}
+	first := p.posOf(n.Pos()).Line
+	last := min(first+n.Lines().Len()+1, len(p.lines))
+	return strings.TrimSpace(string(p.src[p.lines[first-1]:p.lineEnd(last)]))
+}
+
+// info returns the words of n's info string.
+func (p *parser) info(n *gast.FencedCodeBlock) []string {
+	if n.Info == nil {
+		return nil
+	}
+	return strings.Fields(string(n.Info.Segment.Value(p.src)))
+}
+
+// isGo reports whether n is a go or go.mod block.
+func (p *parser) isGo(n *gast.FencedCodeBlock) bool {
+	info := p.info(n)
 	if len(info) == 0 {
-		return
+		return false
 	}
 	lang := strings.ToLower(strings.Trim(info[0], "{}."))
-	if lang != "go" && lang != "golang" && lang != "go.mod" && strings.ToLower(info[0]) != "go.mod" {
-		return
+	return lang == "go" || lang == "golang" || lang == "go.mod"
+}
+
+// addBlock records n if it is a go or go.mod block, and reports
+// whether it was.
+func (p *parser) addBlock(n *gast.FencedCodeBlock, s *section) bool {
+	if !p.isGo(n) {
+		return false
 	}
+	info := p.info(n)
 	b := &block{info: info, pos: n.Pos(), section: s}
 	var sb strings.Builder
 	lines := n.Lines()
@@ -348,6 +378,7 @@ func (p *parser) addBlock(n *gast.FencedCodeBlock, s *section) {
 		b.pos = -1
 	}
 	p.blocks = append(p.blocks, b)
+	return true
 }
 
 // fencePos returns the position of b's opening fence.
