@@ -182,6 +182,32 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 		return fs
 	}
 
+	// The skeleton must build outside its holes (a type the signatures
+	// use and the spec does not declare, a test that does not compile):
+	// else no fill could be proven.
+	if len(others) == 0 {
+		stubbed, err := stub(cv, open(), "")
+		if err == nil {
+			if rep, err := chk.Check(ctx, stubbed, constraints.Types); err == nil && rep.Blocked() {
+				var msgs []string
+				for _, f := range rep.Findings {
+					if f.Category == constraints.Syntax || f.Category == constraints.Types || f.Category == constraints.Build {
+						f.File = g.rel(f.File)
+						msgs = append(msgs, f.String())
+					}
+				}
+				if len(msgs) > 3 {
+					msgs = append(msgs[:3], fmt.Sprintf("and %d more", len(msgs)-3))
+				}
+				for _, gf := range open() {
+					gf.why = "the skeleton does not build outside the holes"
+				}
+				out.err = fmt.Errorf("the skeleton does not build outside its holes, so no fill can be proven: %s", strings.Join(msgs, "; "))
+				return g.settle(ctx, out, chk, cv)
+			}
+		}
+	}
+
 	// 2. All holes together.
 	all := slices.Clone(others)
 	for _, gf := range open() {

@@ -40,7 +40,9 @@ var exampleFences = regexp.MustCompile("(?m)^([ \t]*(?:```+|~~~+)[ \t]*)(?:go|go
 // ReadExercismGen reads Exercism records (name, instructions,
 // solution_files, test_files, files) into gen cases. The spec is the
 // exercise's instructions, then its go.mod, its stub and its tests as
-// code blocks. A stub function whose body is one panic or one return of
+// code blocks (every Go file at the exercise's root: the stubs, any
+// other file it gives, every test file). A stub function whose body is
+// one panic or one return of
 // literals, nil or parameters (comments aside) is given without its
 // body, so that gen makes it a hole: that is how Exercism writes a
 // function to implement. Nothing else of the stub changes. The go
@@ -78,29 +80,40 @@ func ReadExercismGen(path string) ([]*GenCase, []error, error) {
 		sb.WriteString(strings.TrimSpace(exampleFences.ReplaceAllString(r.str("instructions"), "${1}text")))
 		sb.WriteString("\n\n## Code\n\n")
 		writeBlock(&sb, "go.mod", "", gomod)
-		bad := false
-		for _, f := range list("solution_files") {
-			text, ok := get(f)
-			if !ok {
-				errs = append(errs, fmt.Errorf("%s:%d: %s: no solution file %s", path, r.line, name, f))
-				bad = true
-				break
+		// The exercise's Go files: its stubs (bodies stripped), the
+		// other files it gives (verbatim), and every test file (the
+		// record's test_files may leave out a cases_test.go).
+		stubs := list("solution_files")
+		var names []string
+		for p := range files {
+			if strings.HasSuffix(p, ".go") && !strings.Contains(p, "/") && !strings.HasPrefix(p, ".") {
+				names = append(names, p)
 			}
-			writeBlock(&sb, "go", f, stripStubBodies(text))
+		}
+		slices.Sort(names)
+		for _, f := range stubs {
+			if _, ok := get(f); !ok {
+				errs = append(errs, fmt.Errorf("%s:%d: %s: no solution file %s", path, r.line, name, f))
+			}
+		}
+		for _, f := range names {
+			if text, _ := get(f); !strings.HasSuffix(f, "_test.go") {
+				if slices.Contains(stubs, f) {
+					text = stripStubBodies(text)
+				}
+				writeBlock(&sb, "go", f, text)
+			}
 		}
 		tests := map[string]string{}
 		sb.WriteString("## Tests\n\n")
-		for _, f := range list("test_files") {
-			text, ok := get(f)
-			if !ok {
-				errs = append(errs, fmt.Errorf("%s:%d: %s: no test file %s", path, r.line, name, f))
-				bad = true
-				break
+		for _, f := range names {
+			if text, _ := get(f); strings.HasSuffix(f, "_test.go") {
+				tests[f] = text
+				writeBlock(&sb, "go", f, text)
 			}
-			tests[f] = text
-			writeBlock(&sb, "go", f, text)
 		}
-		if bad {
+		if len(tests) == 0 {
+			errs = append(errs, fmt.Errorf("%s:%d: %s: no test file", path, r.line, name))
 			continue
 		}
 		cases = append(cases, &GenCase{ID: "exercism/" + name, Suite: "exercism", Source: name, Spec: sb.String(), Tests: tests})

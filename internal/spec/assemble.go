@@ -612,7 +612,9 @@ func (a *assembler) checkTests() {
 		}
 	}
 	for _, gb := range a.blocks {
-		if !gb.test {
+		if !gb.test || constrained(gb.file.parts[0]) {
+			// A file with build constraints may be left out of the
+			// build: its names are not the spec's to provide.
 			continue
 		}
 		k := pkgKey(gb)
@@ -713,4 +715,20 @@ func importNames(src string) map[string]string {
 		out[name] = p
 	}
 	return out
+}
+
+// constrained reports whether the block that starts a file carries a
+// //go:build line.
+func constrained(gb *goBlock) bool {
+	for _, cg := range gb.f.Comments {
+		if cg.Pos() > gb.f.Package {
+			break
+		}
+		for _, c := range cg.List {
+			if strings.HasPrefix(c.Text, "//go:build ") {
+				return true
+			}
+		}
+	}
+	return false
 }
