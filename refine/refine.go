@@ -59,13 +59,18 @@ type Result struct {
 	Outside        []constraints.Finding // Fill: findings outside the filled spans, left alone
 	Unfilled       []*ast.Hole           // user holes left open (positions in After)
 	UnfilledWhy    []string              // Fill: why each of Unfilled is not filled
-	Steps          int
-	Usage          model.Usage
-	Elapsed        time.Duration
-	StopReason     string   // "clean", "steps", "calls", "time", "stuck", "cancelled", "broken-deps"
-	BrokenDeps     []string // imports that do not build; nothing was changed (StopReason "broken-deps")
-	ReportAfter    *constraints.Report
-	ReportBefore   *constraints.Report
+	// Partial is, when Fill leaves holes unfilled, the canvas it reached
+	// with those holes put back as they were (nil otherwise). Its fills
+	// are unproven: the package did not build with holes open, or their
+	// tests failed; a caller may check them one by one.
+	Partial      *ast.Canvas
+	Steps        int
+	Usage        model.Usage
+	Elapsed      time.Duration
+	StopReason   string   // "clean", "steps", "calls", "time", "stuck", "cancelled", "broken-deps"
+	BrokenDeps   []string // imports that do not build; nothing was changed (StopReason "broken-deps")
+	ReportAfter  *constraints.Report
+	ReportBefore *constraints.Report
 }
 
 // Improved reports whether the result is better than the input.
@@ -700,10 +705,41 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		}
 	}
 	if len(res.Unfilled) > 0 {
+		res.Partial = partial(cur, userHoles, res.Unfilled)
 		res.After = res.Before
 		res.FindingsAfter = nil
 		res.ReportAfter = res.ReportBefore
 	}
+}
+
+// partial returns cur's canvas with the regions of the unfilled holes
+// holding the holes' original text again, or nil when they cannot be
+// put back (regions that overlap).
+func partial(cur *state, userHoles, unfilled []*ast.Hole) *ast.Canvas {
+	if len(cur.regions) != len(userHoles) {
+		return nil
+	}
+	byFile := map[string][]ast.Edit{}
+	for i, h := range userHoles {
+		if !slices.Contains(unfilled, h) {
+			continue
+		}
+		r := cur.regions[i]
+		byFile[r.file] = append(byFile[r.file], ast.Edit{Start: r.start, End: r.end, New: h.Original})
+	}
+	cv := cur.cv
+	for name, edits := range byFile {
+		f := cv.File(name)
+		if f == nil {
+			return nil
+		}
+		src, err := ast.Apply(f.Text, edits)
+		if err != nil {
+			return nil
+		}
+		cv = cv.WithText(name, src)
+	}
+	return cv
 }
 
 // executedRegions returns, for each fill region of cur, the failing tests

@@ -31,7 +31,8 @@ var update = flag.Bool("update", false, "rewrite the want files of testdata/*.tx
 //	want-unchanged         the result must equal the input
 //	request-holes N        no request may ask for more than N holes
 //
-// Files named want/NAME hold the expected text of NAME after the run.
+// Files named want/NAME hold the expected text of NAME after the run,
+// partial/NAME its text in Result.Partial.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txtar")
 	if len(files) == 0 {
@@ -51,9 +52,14 @@ func runScenario(t *testing.T, file string) {
 	}
 	dir := t.TempDir()
 	wants := map[string]string{}
+	partials := map[string]string{}
 	for _, f := range ar.Files {
 		if name, ok := strings.CutPrefix(f.Name, "want/"); ok {
 			wants[name] = string(f.Data)
+			continue
+		}
+		if name, ok := strings.CutPrefix(f.Name, "partial/"); ok {
+			partials[name] = string(f.Data)
 			continue
 		}
 		p := filepath.Join(dir, f.Name)
@@ -153,6 +159,15 @@ func runScenario(t *testing.T, file string) {
 	for _, f := range res.Before.Files() {
 		if data, _ := os.ReadFile(f.Name); string(data) != f.Text {
 			t.Errorf("%s was written", f.Name)
+		}
+	}
+	for name, want := range partials {
+		if res.Partial == nil {
+			t.Errorf("no Partial canvas; want %s", name)
+			break
+		}
+		if got := res.Partial.File(filepath.Join(pkgs[0].Dir, name)); got == nil || got.Text != want {
+			t.Errorf("partial %s:\n--- got ---\n%v--- want ---\n%s", name, got, want)
 		}
 	}
 	changed := false

@@ -174,11 +174,6 @@ func runGen(ctx context.Context, e *env, fl *genFlags, args []string) error {
 	if err := g.chooseModule(gm); err != nil {
 		return err
 	}
-	// Finish or undo what an earlier difgen killed while writing left.
-	if err := g.recover(); err != nil {
-		return &exitError{code: 2, msg: err.Error()}
-	}
-
 	g.newDen, err = newDenoiser(ctx, e, fl.model, fl.timeout, g.logf)
 	if ctx.Err() != nil {
 		return errInterrupted
@@ -205,8 +200,22 @@ func runGen(ctx context.Context, e *env, fl *genFlags, args []string) error {
 	if len(s.Files) == 0 {
 		return &exitError{code: 1, msg: specName + ": no Go file: the spec's go blocks hold no package"}
 	}
+	// Finish or undo what an earlier difgen killed while writing left.
+	if err := g.recover(s); err != nil {
+		return &exitError{code: 2, msg: err.Error()}
+	}
 	if err := g.writeSkeleton(ctx, s, gm); err != nil {
 		return err
+	}
+	// The go command names directories with symbolic links resolved.
+	if d, err := filepath.EvalSymlinks(g.dir); err == nil && d != g.dir {
+		g.dir = d
+		if r, err := filepath.EvalSymlinks(g.modRoot); err == nil {
+			g.modRoot = r
+		}
+		if c, err := filepath.EvalSymlinks(g.cwd); err == nil {
+			g.cwd = c
+		}
 	}
 	return g.fill(ctx, s)
 }
@@ -306,19 +315,14 @@ func relImport(root, dir string) string {
 }
 
 // recover finishes or undoes the interrupted writes an earlier difgen
-// left in the output directory's package directories.
-func (g *genRun) recover() error {
-	var dirs []string
-	filepath.WalkDir(g.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return nil
+// left in the directories of the spec's files.
+func (g *genRun) recover(s *spec.Spec) error {
+	dirs := []string{g.dir}
+	for _, f := range s.Files {
+		if d := filepath.Join(g.dir, filepath.FromSlash(f.Dir())); !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
 		}
-		if p != g.dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "vendor") {
-			return filepath.SkipDir
-		}
-		dirs = append(dirs, p)
-		return nil
-	})
+	}
 	for _, d := range dirs {
 		rs, err := filetx.Recover(d)
 		for _, r := range rs {

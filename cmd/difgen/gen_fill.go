@@ -236,10 +236,39 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 				}
 				others = nil
 			} else {
+				unfilled := map[*genFunc]bool{}
 				for i, h := range res.Unfilled {
 					for _, gf := range open() {
-						if byFunc[gf] != nil && byFunc[gf].Start == h.Start && byFunc[gf].File == h.File && i < len(res.UnfilledWhy) {
-							gf.why = res.UnfilledWhy[i]
+						if byFunc[gf] != nil && byFunc[gf].Start == h.Start && byFunc[gf].File == h.File {
+							unfilled[gf] = true
+							if i < len(res.UnfilledWhy) {
+								gf.why = res.UnfilledWhy[i]
+							}
+						}
+					}
+				}
+				// Keep the joint fill's other functions when their tests
+				// pass with the unfilled ones stubbed: no model call.
+				if res.Partial != nil && res.StopReason != "cancelled" && len(others) == 0 {
+					var tentative []*genFunc
+					for _, gf := range open() {
+						if !unfilled[gf] {
+							gf.open, gf.filled = false, true
+							tentative = append(tentative, gf)
+						}
+					}
+					if len(tentative) > 0 {
+						next, err := g.maskFailing(ctx, chk, res.Partial, out.funcs)
+						if err == nil {
+							cv = next
+						} else {
+							for _, gf := range tentative {
+								gf.open, gf.filled = true, false
+							}
+						}
+						if byFunc, others, err = holesOf(cv); err != nil {
+							out.err = err
+							return g.settle(ctx, out, chk, cv)
 						}
 					}
 				}
@@ -447,7 +476,8 @@ func focusTests(cv *ast.Canvas, gf *genFunc, rest []*genFunc) *ast.Canvas {
 }
 
 // maskFailing checks cv with its open functions stubbed and masks again
-// (a hole with the spec's instruction) each function filled earlier that
+// (a hole with the spec's instruction) each function filled (earlier, or
+// by the joint fill) that
 // a failing test runs (by statement coverage) or, when its body has no
 // statement for coverage to see, names. A test that also runs a stub
 // proves nothing either way.
@@ -487,7 +517,7 @@ func (g *genRun) maskFailing(ctx context.Context, chk *constraints.Checker, cv *
 		}
 		masked := false
 		for _, gf := range fs {
-			if !gf.kept {
+			if !gf.kept && !gf.filled {
 				continue
 			}
 			bodies, err := spec.Bodies(check.File(gf.file).Text)
@@ -502,7 +532,7 @@ func (g *genRun) maskFailing(ctx context.Context, chk *constraints.Checker, cv *
 						return nil, err
 					}
 					cv = cv.WithText(gf.file, text)
-					gf.kept, gf.open, gf.again = false, true, f.Message
+					reopen(gf, f.Message)
 					open = append(open, gf)
 					masked = true
 					break
@@ -563,7 +593,7 @@ func (g *genRun) maskFailing(ctx context.Context, chk *constraints.Checker, cv *
 	}
 	mentions := testMentions(check)
 	for _, gf := range fs {
-		if !gf.kept {
+		if !gf.kept && !gf.filled {
 			continue
 		}
 		blame := runs(gf)
@@ -591,11 +621,21 @@ func (g *genRun) maskFailing(ctx context.Context, chk *constraints.Checker, cv *
 			return nil, err
 		}
 		cv = cv.WithText(gf.file, text)
-		gf.kept, gf.open = false, true
-		gf.again = failing[blame[0]]
-		g.logf("%s: masked again: %s", gf.fn.Key, gf.again)
+		reopen(gf, failing[blame[0]])
+		g.logf("%s: masked again: %s", gf.fn.Key, failing[blame[0]])
 	}
 	return cv, nil
+}
+
+// reopen marks gf, filled by an earlier run or by the joint fill of
+// this one, as open again because of msg.
+func reopen(gf *genFunc, msg string) {
+	if gf.kept {
+		gf.again = msg
+	} else {
+		gf.why = "the joint fill's body fails: " + msg
+	}
+	gf.kept, gf.filled, gf.open = false, false, true
 }
 
 // testMentions returns, for each top-level test function of cv's test
