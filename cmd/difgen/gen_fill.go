@@ -187,8 +187,17 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 	// else no fill could be proven.
 	if len(others) == 0 {
 		stubbed, err := stub(cv, open(), "")
-		if err == nil {
-			if rep, err := chk.Check(ctx, stubbed, constraints.Types); err == nil && rep.Blocked() {
+		if err != nil {
+			out.err = err
+			return g.settle(ctx, out, chk, cv)
+		}
+		{
+			rep, err := chk.Check(ctx, stubbed, constraints.Types)
+			if err != nil {
+				out.err = err
+				return g.settle(ctx, out, chk, cv)
+			}
+			if rep.Blocked() {
 				var msgs []string
 				for _, f := range rep.Findings {
 					if f.Category == constraints.Syntax || f.Category == constraints.Types || f.Category == constraints.Build {
@@ -321,6 +330,10 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 			}
 			if res.StopReason == "cancelled" {
 				break
+			}
+			if ok, named := proven(res.ReportAfter, testMentions(res.After), gf); !ok {
+				gf.why = fmt.Sprintf("its fill is unproven: %s, which names it, does not pass with the open functions stubbed", strings.Join(named, ", "))
+				continue
 			}
 			filled := res.After.File(gf.file)
 			bs, err := spec.Bodies(filled.Text)
@@ -624,7 +637,53 @@ func (g *genRun) maskFailing(ctx context.Context, chk *constraints.Checker, cv *
 		reopen(gf, failing[blame[0]])
 		g.logf("%s: masked again: %s", gf.fn.Key, failing[blame[0]])
 	}
+	// A fill of this run must also be proven by a passing test.
+	for _, gf := range fs {
+		if !gf.filled {
+			continue
+		}
+		if ok, named := proven(rep, mentions, gf); !ok {
+			text, err := spec.SetBody(cv.File(gf.file).Text, gf.fn.Key, spec.HoleBody(gf.fn.Instruction))
+			if err != nil {
+				return nil, err
+			}
+			cv = cv.WithText(gf.file, text)
+			reopen(gf, "unproven: "+strings.Join(named, ", ")+", which names it, does not pass")
+		}
+	}
 	return cv, nil
+}
+
+// proven reports whether rep shows gf's fill tested: a test that names
+// gf passes, or no test names it (then nothing can prove it). It
+// returns the tests that name gf. A fill no failing test runs is not
+// proven by that alone: a crash or a stub may keep every test from
+// reaching it.
+func proven(rep *constraints.Report, mentions map[string]map[string]bool, gf *genFunc) (bool, []string) {
+	short := gf.fn.Key[strings.LastIndexByte(gf.fn.Key, '.')+1:]
+	var named []string
+	for test, m := range mentions {
+		if m[short] && isTestName(test) {
+			named = append(named, test)
+		}
+	}
+	slices.Sort(named)
+	if len(named) == 0 {
+		return true, nil
+	}
+	if rep == nil {
+		return false, named
+	}
+	for _, t := range named {
+		if st, ok := rep.Tests[t]; ok && st.Passed() {
+			return true, named
+		}
+	}
+	return false, named
+}
+
+func isTestName(name string) bool {
+	return strings.HasPrefix(name, "Test") || strings.HasPrefix(name, "Example") || strings.HasPrefix(name, "Fuzz")
 }
 
 // reopen marks gf, filled by an earlier run or by the joint fill of
@@ -638,9 +697,35 @@ func reopen(gf *genFunc, msg string) {
 	gf.kept, gf.filled, gf.open = false, false, true
 }
 
-// testMentions returns, for each top-level test function of cv's test
-// files, the identifiers its body names.
+// testMentions returns, for each top-level function of cv's test
+// files, the identifiers its body names, and those the helpers of the
+// test files that it names name in turn (getApi calling NewApi).
 func testMentions(cv *ast.Canvas) map[string]map[string]bool {
+	direct := directMentions(cv)
+	out := map[string]map[string]bool{}
+	for fn := range direct {
+		names := map[string]bool{}
+		queue := []string{fn}
+		seen := map[string]bool{fn: true}
+		for len(queue) > 0 {
+			h := queue[0]
+			queue = queue[1:]
+			for n := range direct[h] {
+				names[n] = true
+				if _, helper := direct[n]; helper && !seen[n] {
+					seen[n] = true
+					queue = append(queue, n)
+				}
+			}
+		}
+		out[fn] = names
+	}
+	return out
+}
+
+// directMentions returns, for each top-level function of cv's test
+// files, the identifiers its body names.
+func directMentions(cv *ast.Canvas) map[string]map[string]bool {
 	out := map[string]map[string]bool{}
 	for _, f := range cv.Files() {
 		if !strings.HasSuffix(f.Name, "_test.go") {

@@ -108,9 +108,16 @@ func (g *genRun) report(ctx context.Context, s *spec.Spec, results []*genPkg) er
 		for _, f := range r.funcs {
 			width = max(width, len(f.fn.Key))
 		}
+		broken := r.final != nil && r.final.Blocked()
 		for _, f := range r.funcs {
 			out.Funcs++
 			jf := genJSONFunc{Name: f.fn.Key, Pos: funcPos(rel, r.after, f), Status: f.status(), Why: f.why, Again: f.again}
+			if broken && !f.open {
+				// Nothing is proven in a package that does not build.
+				jf.Status, jf.Why = "unproven", "the package does not build"
+				out.Clean = false
+				out.Filled--
+			}
 			if f.open {
 				out.Clean = false
 				if jf.Why == "" {
@@ -121,7 +128,7 @@ func (g *genRun) report(ctx context.Context, s *spec.Spec, results []*genPkg) er
 			}
 			jp.Funcs = append(jp.Funcs, jf)
 			line := fmt.Sprintf("  %-10s  %-*s  %s", jf.Status, width, jf.Name, jf.Pos)
-			if f.open {
+			if f.open || jf.Status == "unproven" {
 				line += ": " + jf.Why
 			}
 			if f.again != "" {
@@ -138,13 +145,27 @@ func (g *genRun) report(ctx context.Context, s *spec.Spec, results []*genPkg) er
 			for name := range rep.Tests {
 				names = append(names, name)
 			}
+			// Tests that did not run at all (a crash before them).
+			var notRun []string
+			if rep.Reached >= constraints.Tests && rep.Tests != nil {
+				for _, name := range declaredTests(r) {
+					if _, ok := rep.Tests[name]; !ok {
+						notRun = append(notRun, name)
+						names = append(names, name)
+					}
+				}
+			}
 			slices.Sort(names)
 			var failing []string
 			for _, name := range names {
-				st := rep.Tests[name]
-				jp.Tests = append(jp.Tests, genJSONTest{Name: name, Status: st.String()})
+				st, ran := rep.Tests[name]
+				status := st.String()
+				if !ran {
+					status = "not run"
+				}
+				jp.Tests = append(jp.Tests, genJSONTest{Name: name, Status: status})
 				out.Tests++
-				if st.Passed() {
+				if ran && st.Passed() {
 					out.Passed++
 				} else {
 					failing = append(failing, name)
@@ -169,6 +190,9 @@ func (g *genRun) report(ctx context.Context, s *spec.Spec, results []*genPkg) er
 				line := fmt.Sprintf("  tests: %d of %d pass", len(names)-len(failing), len(names))
 				if len(failing) > 0 {
 					line += "; failing: " + strings.Join(failing, ", ")
+				}
+				if len(notRun) > 0 {
+					line += fmt.Sprintf(" (%d of them did not run: a test before them crashed)", len(notRun))
 				}
 				if r.stubbed {
 					line += " (the unfilled functions stubbed)"
@@ -263,4 +287,41 @@ func funcPos(rel func(string) string, cv *ast.Canvas, f *genFunc) string {
 		}
 	}
 	return rel(f.file)
+}
+
+// declaredTests returns the top-level tests of r's compiled test files
+// (TestX functions), sorted.
+func declaredTests(r *genPkg) []string {
+	var out []string
+	for _, list := range [][]string{r.pkg.TestGoFiles, r.pkg.XTestGoFiles} {
+		for _, name := range list {
+			f := r.after.File(name)
+			if f == nil {
+				continue
+			}
+			af, err := parser.ParseFile(token.NewFileSet(), name, f.Text, parser.SkipObjectResolution)
+			if err != nil {
+				continue
+			}
+			for _, d := range af.Decls {
+				if fd, ok := d.(*goast.FuncDecl); ok && fd.Recv == nil && fd.Body != nil && isTestFunc(fd) {
+					out = append(out, fd.Name.Name)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isTestFunc reports whether fd is a TestX(t *testing.T) function.
+func isTestFunc(fd *goast.FuncDecl) bool {
+	name := fd.Name.Name
+	if !strings.HasPrefix(name, "Test") || name == "TestMain" {
+		return false
+	}
+	if rest := name[len("Test"):]; rest != "" && rest[0] >= 'a' && rest[0] <= 'z' {
+		return false
+	}
+	return fd.Type.Params != nil && len(fd.Type.Params.List) == 1
 }
