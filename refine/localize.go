@@ -196,7 +196,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		if last, ok := r.lastTry[key]; ok {
 			h.Diagnostics = append(h.Diagnostics, last)
 		}
-		ts = append(ts, target{hole: h, key: key, codes: []string{f.Code}})
+		ts = append(ts, target{hole: h, key: key, codes: []string{f.Code}, fixes: []string{f.Message}})
 	}
 
 	if len(failing) > 0 {
@@ -215,6 +215,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			if o.hole.Start == t.hole.Start && o.hole.End == t.hole.End {
 				o.hole.Diagnostics = append(o.hole.Diagnostics, t.hole.Diagnostics...)
 				o.codes = append(o.codes, t.codes...)
+				o.fixes = append(o.fixes, t.fixes...)
 				dup = true
 				break
 			}
@@ -336,7 +337,7 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 			key := "suspect|" + h.File + "|" + h.Original
 			if r.widen[key] == 0 {
 				h.Diagnostics = failing
-				ts = append(ts, target{hole: h, key: key, proven: true})
+				ts = append(ts, target{hole: h, key: key, proven: true, fixes: failing})
 			}
 		}
 		// The right-hand sides of a header statement (for i := 1; …) are

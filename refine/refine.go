@@ -66,6 +66,7 @@ type Result struct {
 	BrokenDeps     []string // imports that do not build; nothing was changed (StopReason "broken-deps")
 	ReportAfter    *constraints.Report
 	ReportBefore   *constraints.Report
+	Changes        []Change // the edits from Before to After and why each was made
 }
 
 // Improved reports whether the result is better than the input.
@@ -153,6 +154,7 @@ type state struct {
 	// regions are the spans Fill may change (the user's holes and what
 	// filled them), positions in cv; nil for Fix.
 	regions regions
+	changes []Change // the edits from the input to cv, positions in cv
 }
 
 func (r *run) check(ctx context.Context, cv *ast.Canvas) (*constraints.Report, error) {
@@ -231,6 +233,7 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 		cur = next
 	}
 	res.After = cur.cv
+	res.Changes = cur.changes
 	res.FindingsAfter = cur.rep.Findings
 	res.ReportAfter = cur.rep
 	if !r.fillMode {
@@ -254,6 +257,7 @@ type target struct {
 	key    string   // identity of the finding across steps, for widening
 	user   bool     // a hole the user wrote
 	codes  []string // codes of the findings the hole answers
+	fixes  []string // messages of the findings (or failing tests) it answers
 	proven bool     // failing tests execute the hole (test-driven repair)
 }
 
@@ -463,7 +467,14 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 		bestCost = hs.best.st.cost
 	}
 	if cost.less(bestCost) || (hs.best != nil && cost == bestCost && dist < hs.best.dist) {
-		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m)}, dist: dist}
+		start, end := m.span(h.Start, h.End)
+		ch := Change{File: h.File, Start: start, End: end, Old: h.Original, New: cv.File(h.File).Text[start:end],
+			Fixes: hs.t.fixes, Source: c.Source, Checks: Checks(rep)}
+		if hs.t.user {
+			ch.Fixes = []string{"hole " + holeName(h)}
+		}
+		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m),
+			changes: addChange(remapChanges(st.changes, h.File, m), ch)}, dist: dist}
 		if clean {
 			return false, nil // nothing can beat it
 		}
@@ -606,7 +617,17 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 	if !cost.less(st.cost) {
 		return nil, nil
 	}
-	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs}, nil
+	changes := st.changes
+	for _, name := range names {
+		if old, now := st.cv.File(name), cv.File(name); old != nil && now != nil && old.Hash != now.Hash {
+			m := newRemap(old.Text, now.Text)
+			lo, oldHi, hi := changedSpan(old.Text, now.Text)
+			changes = addChange(remapChanges(changes, name, m), Change{File: name, Start: lo, End: hi,
+				Old: old.Text[lo:oldHi], New: now.Text[lo:hi],
+				Fixes: importFixes(st.rep, name), Source: "imports", Checks: Checks(rep)})
+		}
+	}
+	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil
 }
 
 // wholeLines widens an edit that deletes everything on its lines to delete
@@ -700,6 +721,7 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		res.After = res.Before
 		res.FindingsAfter = nil
 		res.ReportAfter = res.ReportBefore
+		res.Changes = nil
 	}
 }
 
