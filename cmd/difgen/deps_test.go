@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"model/remote/remotetest": {"ast", "model", "model/remote"},
 	"refine":                  {"ast", "constraints", "model"},
 	"internal/bench":          {"ast", "corpus"},
+	"internal/lsp":            {"ast"},
 	"cmd/difgen":              {"*"},
 }
 
