@@ -255,10 +255,11 @@ func TestLSPNeovim(t *testing.T) {
 // An lspClient is a JSON-RPC client of a difgen lsp process, for the
 // tests of cancellation, disconnection and malformed requests.
 type lspClient struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	conn  *jsonrpc2.Conn
-	exit  chan error // the process's Wait result
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	conn    *jsonrpc2.Conn
+	exited  chan struct{} // closed when the process has exited
+	waitErr error         // its Wait result, set before exited is closed
 
 	mu       sync.Mutex
 	applied  int      // workspace/applyEdit requests received
@@ -281,14 +282,15 @@ func startLSP(t *testing.T, args ...string) *lspClient {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &lspClient{cmd: cmd, stdin: stdin, exit: make(chan error, 1)}
-	go func() { c.exit <- cmd.Wait() }()
+	c := &lspClient{cmd: cmd, stdin: stdin, exited: make(chan struct{})}
+	go func() { c.waitErr = cmd.Wait(); close(c.exited) }()
 	t.Cleanup(func() {
 		stdin.Close()
 		select {
-		case <-c.exit:
+		case <-c.exited:
 		case <-time.After(30 * time.Second):
 			cmd.Process.Kill()
+			<-c.exited
 		}
 	})
 	stream := jsonrpc2.NewBufferedStream(struct {
@@ -484,7 +486,7 @@ func waitGone(t *testing.T, ps []proc) {
 // server keeps serving.
 func TestLSPCancel(t *testing.T) {
 	sc := loadScenario(t, "hang")
-	c := startLSP(t, "-timeout=5m")
+	c := startLSP(t, "-timeout=5m", "-v")
 	c.initialize(t, sc)
 
 	id := jsonrpc2.ID{Num: 1000}
@@ -533,9 +535,9 @@ func TestLSPCancel(t *testing.T) {
 	c.call(t, "shutdown", nil, nil)
 	c.notify(t, "exit", nil)
 	select {
-	case err := <-c.exit:
-		if err != nil {
-			t.Errorf("difgen lsp after shutdown and exit: %v", err)
+	case <-c.exited:
+		if c.waitErr != nil {
+			t.Errorf("difgen lsp after shutdown and exit: %v", c.waitErr)
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("difgen lsp did not exit")
@@ -546,7 +548,7 @@ func TestLSPCancel(t *testing.T) {
 // package's tests: the server exits and leaves no process behind.
 func TestLSPDisconnect(t *testing.T) {
 	sc := loadScenario(t, "hang")
-	c := startLSP(t, "-timeout=5m")
+	c := startLSP(t, "-timeout=5m", "-v")
 	c.initialize(t, sc)
 	if _, err := c.conn.DispatchCall(context.Background(), "textDocument/codeAction", sc.codeActionParams()); err != nil {
 		t.Fatal(err)
@@ -555,7 +557,7 @@ func TestLSPDisconnect(t *testing.T) {
 	t0 := time.Now()
 	c.stdin.Close() // the editor goes away
 	select {
-	case <-c.exit:
+	case <-c.exited:
 		t.Logf("difgen lsp exited %v after the client disconnected", time.Since(t0).Round(time.Millisecond))
 	case <-time.After(time.Minute): // a hang guard
 		t.Fatal("difgen lsp did not exit after the client disconnected")

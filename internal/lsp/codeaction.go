@@ -171,8 +171,10 @@ func (s *server) codeAction(ctx context.Context, p *codeActionParams) ([]codeAct
 			}
 		}
 	} else {
+		// Errors and warnings (vet's findings are gopls's warnings);
+		// not hints and information, which are style.
 		for _, dg := range p.Context.Diagnostics {
-			if dg.Severity == 0 || dg.Severity == severityError {
+			if dg.Severity == 0 || dg.Severity == severityError || dg.Severity == severityWarning {
 				diags = append(diags, dg)
 			}
 		}

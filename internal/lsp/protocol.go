@@ -30,6 +30,7 @@ const (
 	triggerKindInvoked    = 1 // CodeActionTriggerKind.Invoked
 	triggerKindAutomatic  = 2 // CodeActionTriggerKind.Automatic
 	severityError         = 1 // DiagnosticSeverity.Error
+	severityWarning       = 2 // DiagnosticSeverity.Warning
 	messageTypeError      = 1 // MessageType.Error
 	messageTypeInfo       = 3 // MessageType.Info
 	syncIncremental       = 2 // TextDocumentSyncKind.Incremental

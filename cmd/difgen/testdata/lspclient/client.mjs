@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
-import * as lsp from 'vscode-languageserver-protocol/node.js';
+import * as lsp from 'vscode-languageserver-protocol/node';
 
 const [difgen, scenarioFile] = process.argv.slice(2);
 const scenarios = JSON.parse(readFileSync(scenarioFile, 'utf8'));
@@ -74,7 +74,7 @@ function applyWorkspaceEdit(edit) {
 }
 
 conn.onRequest(lsp.WorkDoneProgressCreateRequest.type, () => null);
-conn.onNotification(lsp.ProgressNotification.type, (p) => progress.push(p));
+conn.onNotification('$/progress', (p) => progress.push(p));
 conn.onNotification(lsp.ShowMessageNotification.type, (m) => messages.push(m));
 conn.onRequest(lsp.ApplyWorkspaceEditRequest.type, (p) => {
 	appliedEdits.push(p);
