@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/difgen/difgen/model/remote/remotetest"
 	"github.com/sourcegraph/jsonrpc2"
 	"golang.org/x/tools/txtar"
 )
@@ -128,7 +129,7 @@ func needTool(t *testing.T, what, hint string, ok bool) {
 }
 
 // goTestPasses checks that the package in dir vets and passes its tests.
-func goTestPasses(t *testing.T, dir string) {
+func goTestPasses(t testing.TB, dir string) {
 	t.Helper()
 	for _, args := range [][]string{{"vet", "."}, {"test", "-count=1", "."}} {
 		cmd := exec.Command("go", args...)
@@ -266,10 +267,15 @@ type lspClient struct {
 	messages []string // window/showMessage
 }
 
-func startLSP(t *testing.T, args ...string) *lspClient {
+func startLSP(t testing.TB, args ...string) *lspClient {
 	t.Helper()
-	cmd := exec.Command(difgenBin, append([]string{"lsp"}, args...)...)
-	cmd.Env = toolEnv()
+	return startLSPCmd(t, exec.Command(difgenBin, append([]string{"lsp"}, args...)...), toolEnv())
+}
+
+// startLSPCmd starts cmd, a difgen lsp command, with env.
+func startLSPCmd(t testing.TB, cmd *exec.Cmd, env []string) *lspClient {
+	t.Helper()
+	cmd.Env = env
 	cmd.Stderr = &testWriter{t: t}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -322,7 +328,7 @@ type showMessageParams struct {
 	Message string `json:"message"`
 }
 
-func (c *lspClient) call(t *testing.T, method string, params, result any) {
+func (c *lspClient) call(t testing.TB, method string, params, result any) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a hang guard
 	defer cancel()
@@ -331,7 +337,7 @@ func (c *lspClient) call(t *testing.T, method string, params, result any) {
 	}
 }
 
-func (c *lspClient) notify(t *testing.T, method string, params any) {
+func (c *lspClient) notify(t testing.TB, method string, params any) {
 	t.Helper()
 	if err := c.conn.Notify(context.Background(), method, params); err != nil {
 		t.Fatalf("%s: %v", method, err)
@@ -340,7 +346,7 @@ func (c *lspClient) notify(t *testing.T, method string, params any) {
 
 // initialize initializes the server as a client with workDoneProgress
 // and applyEdit, and opens the scenario's file.
-func (c *lspClient) initialize(t *testing.T, sc *lspScenario) {
+func (c *lspClient) initialize(t testing.TB, sc *lspScenario) {
 	t.Helper()
 	var res json.RawMessage
 	c.call(t, "initialize", map[string]any{
@@ -357,9 +363,8 @@ func (c *lspClient) initialize(t *testing.T, sc *lspScenario) {
 }
 
 // codeActionParams are the params of an invoked quick fix on the
-// scenario's diagnostic.
-func (sc *lspScenario) codeActionParams() map[string]any {
-	text := sc.original(sc.Open)
+// scenario's diagnostic in text, the buffer.
+func (sc *lspScenario) codeActionParams(text string) map[string]any {
 	i := strings.Index(text, sc.Diagnostic.At)
 	line := strings.Count(text[:i], "\n")
 	col := i - strings.LastIndex(text[:i], "\n") - 1
@@ -490,7 +495,7 @@ func TestLSPCancel(t *testing.T) {
 	c.initialize(t, sc)
 
 	id := jsonrpc2.ID{Num: 1000}
-	w, err := c.conn.DispatchCall(context.Background(), "textDocument/codeAction", sc.codeActionParams(), jsonrpc2.PickID(id))
+	w, err := c.conn.DispatchCall(context.Background(), "textDocument/codeAction", sc.codeActionParams(sc.original(sc.Open)), jsonrpc2.PickID(id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,7 +521,7 @@ func TestLSPCancel(t *testing.T) {
 	}
 
 	// The server goes on: a light-bulb request is answered at once.
-	params := sc.codeActionParams()
+	params := sc.codeActionParams(sc.original(sc.Open))
 	params["context"].(map[string]any)["triggerKind"] = 2
 	var actions []struct {
 		Title string          `json:"title"`
@@ -550,7 +555,7 @@ func TestLSPDisconnect(t *testing.T) {
 	sc := loadScenario(t, "hang")
 	c := startLSP(t, "-timeout=5m", "-v")
 	c.initialize(t, sc)
-	if _, err := c.conn.DispatchCall(context.Background(), "textDocument/codeAction", sc.codeActionParams()); err != nil {
+	if _, err := c.conn.DispatchCall(context.Background(), "textDocument/codeAction", sc.codeActionParams(sc.original(sc.Open))); err != nil {
 		t.Fatal(err)
 	}
 	running := waitForTestBinary(t, c)
@@ -684,4 +689,37 @@ func (w *testWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	w.t.Logf("%s", strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestLSPRemoteTag checks that a fix a remote model wrote is marked
+// CodeAction.tags [LLMGenerated] (LSP 3.18), through a real HTTP server
+// speaking the OpenAI chat API.
+func TestLSPRemoteTag(t *testing.T) {
+	srv := remotetest.NewServerFunc(t, func(r *remotetest.Request) remotetest.Step {
+		if m := holeKindRE.FindStringSubmatch(r.Prompt()); m != nil && rightFill[m[1]] != "" {
+			return remotetest.Text(remotetest.Holes(rightFill[m[1]]))
+		}
+		return remotetest.Text(remotetest.Holes("sum"))
+	})
+	sc := loadScenario(t, "typo")
+	cmd := exec.Command(difgenBin, "lsp", "-model", "openai:test-model", "-candidates", "1")
+	c := startLSPCmd(t, cmd, remoteEnv("OPENAI_BASE_URL="+srv.URL, "OPENAI_API_KEY="+remoteKey))
+	c.initialize(t, sc)
+	broken := strings.Replace(sc.original(sc.Open), sc.Edit[0], sc.Edit[1], 1)
+	c.notify(t, "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": fileURI(sc.Open), "version": 2},
+		"contentChanges": []any{map[string]string{"text": broken}},
+	})
+	var actions []struct {
+		Title string          `json:"title"`
+		Edit  json.RawMessage `json:"edit"`
+		Tags  []int           `json:"tags"`
+	}
+	c.call(t, "textDocument/codeAction", sc.codeActionParams(broken), &actions)
+	if len(actions) == 0 || actions[0].Title != sc.Action || actions[0].Edit == nil || !slices.Equal(actions[0].Tags, []int{1}) {
+		t.Fatalf("code actions %+v; want %q with an edit and tags [1]", actions, sc.Action)
+	}
+	if len(srv.Requests()) == 0 {
+		t.Error("the model server got no request")
+	}
 }
