@@ -6,6 +6,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/constraints"
 	"github.com/difgen/difgen/internal/lsp"
 	"github.com/difgen/difgen/refine"
 )
@@ -43,9 +45,10 @@ editors show in their language server log.
 			return err
 		}
 		return lsp.Serve(ctx, os.Stdin, os.Stdout, &lsp.Options{
-			Repair:  s.lspRepair,
-			Version: moduleVersion(),
-			Logf:    s.logf,
+			Repair:   s.lspRepair,
+			Findings: s.lspFindings,
+			Version:  moduleVersion(),
+			Logf:     s.logf,
 		})
 	},
 }
@@ -82,6 +85,35 @@ func (s *session) lspRepair(ctx context.Context, j *lsp.Job) (*lsp.Outcome, erro
 		out.Changes = append(out.Changes, lsp.Change{File: name, Before: r.res.Before.File(name).Text, After: r.res.After.File(name).Text})
 	}
 	out.Remote = len(out.Changes) > 0 && !isLocal(s.fl.model) && r.res.Usage.Calls > 0
+	return out, nil
+}
+
+// lspFindings returns the syntax, type and vet findings of the job's file
+// with the editor's buffers.
+func (s *session) lspFindings(ctx context.Context, j *lsp.Job) ([]lsp.Finding, error) {
+	chk, err := s.checker(ctx, j.Dir)
+	if err != nil {
+		return nil, err
+	}
+	cv, err := ast.LoadDir(j.Dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range cv.Files() {
+		if text, ok := j.Overlay[f.Name]; ok {
+			cv = cv.WithText(f.Name, text)
+		}
+	}
+	rep, err := chk.Check(ctx, cv, constraints.Vet)
+	if err != nil {
+		return nil, err
+	}
+	var out []lsp.Finding
+	for _, f := range rep.Findings {
+		if f.File == j.File {
+			out = append(out, lsp.Finding{Start: f.Start, End: f.End, Message: f.Message, Warning: f.Category == constraints.Vet})
+		}
+	}
 	return out, nil
 }
 

@@ -262,9 +262,10 @@ type lspClient struct {
 	exited  chan struct{} // closed when the process has exited
 	waitErr error         // its Wait result, set before exited is closed
 
-	mu       sync.Mutex
-	applied  int      // workspace/applyEdit requests received
-	messages []string // window/showMessage
+	mu          sync.Mutex
+	applied     int      // workspace/applyEdit requests received
+	messages    []string // window/showMessage
+	diagnostics int      // textDocument/publishDiagnostics received
 }
 
 func startLSP(t testing.TB, args ...string) *lspClient {
@@ -320,6 +321,8 @@ func (c *lspClient) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrp
 		c.messages = append(c.messages, p.Message)
 	case "window/workDoneProgress/create":
 		return nil, nil
+	case "textDocument/publishDiagnostics":
+		c.diagnostics++
 	}
 	return nil, nil
 }
@@ -721,5 +724,46 @@ func TestLSPRemoteTag(t *testing.T) {
 	}
 	if len(srv.Requests()) == 0 {
 		t.Error("the model server got no request")
+	}
+}
+
+// TestLSPOwnFindings asks for code actions with no diagnostics, as
+// Neovim 0.10 and later, Helix and Zed do for a server that publishes
+// none: difgen finds the problem on the cursor's line itself and offers
+// its fix, and publishes no diagnostics.
+func TestLSPOwnFindings(t *testing.T) {
+	sc := loadScenario(t, "hang") // a.go has the typo on disk
+	c := startLSP(t)
+	c.initialize(t, sc)
+	params := sc.codeActionParams(sc.original(sc.Open))
+	ctx := params["context"].(map[string]any)
+	ctx["diagnostics"], ctx["triggerKind"] = []any{}, 2
+	start := params["range"].(map[string]any)["start"].(map[string]int)
+	params["range"] = map[string]any{"start": map[string]int{"line": start["line"], "character": 0}, "end": map[string]int{"line": start["line"], "character": 0}}
+	var actions []struct {
+		Title   string          `json:"title"`
+		Edit    json.RawMessage `json:"edit"`
+		Command *struct {
+			Command string `json:"command"`
+		} `json:"command"`
+	}
+	c.call(t, "textDocument/codeAction", params, &actions)
+	if len(actions) == 0 || actions[0].Title != `Fix "undefined: smu" with difgen` || actions[0].Edit != nil ||
+		actions[0].Command == nil || actions[0].Command.Command != "difgen.fixFile" {
+		t.Errorf("code actions %+v; want the unresolved fix as a difgen.fixFile command (the client has no resolve support)", actions)
+	}
+	// On a line without problems, no fix.
+	params["range"] = map[string]any{"start": map[string]int{"line": 0, "character": 0}, "end": map[string]int{"line": 0, "character": 0}}
+	actions = nil
+	c.call(t, "textDocument/codeAction", params, &actions)
+	for _, a := range actions {
+		if strings.HasPrefix(a.Title, `Fix "`) {
+			t.Errorf("line 1: code action %q", a.Title)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.diagnostics != 0 {
+		t.Errorf("the server published diagnostics %d times", c.diagnostics)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,6 +25,16 @@ type session struct {
 	loaded chan struct{} // closed when den and denErr are set
 	den    denoiserFactory
 	denErr error
+
+	mu       sync.Mutex
+	checkers map[string]*cachedChecker // by package directory
+}
+
+// A cachedChecker is a checker kept for the cheap checks of editor
+// requests, valid while the directory's Go files and go.mod are the same.
+type cachedChecker struct {
+	key string
+	chk *constraints.Checker
 }
 
 // newSession checks the search flags and starts loading the denoiser in
@@ -46,7 +57,8 @@ func newSession(ctx context.Context, e *env, verb string, fl *repairFlags) (*ses
 			fl.candidates = 3
 		}
 	}
-	s := &session{e: e, fl: fl, b: b, tests: tests, loaded: make(chan struct{}), logf: func(string, ...any) {}}
+	s := &session{e: e, fl: fl, b: b, tests: tests, loaded: make(chan struct{}), logf: func(string, ...any) {},
+		checkers: map[string]*cachedChecker{}}
 	var mu sync.Mutex // serializes log lines from concurrent jobs
 	if fl.verbose {
 		s.logf = func(format string, args ...any) {
@@ -70,6 +82,62 @@ func (s *session) denoiser(ctx context.Context) (denoiserFactory, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// checker returns a checker for the package in dir, kept across requests:
+// type information of the imports is loaded once.
+func (s *session) checker(ctx context.Context, dir string) (*constraints.Checker, error) {
+	key, err := dirKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	c := s.checkers[dir]
+	s.mu.Unlock()
+	if c != nil && c.key == key {
+		return c.chk, nil
+	}
+	copts := &constraints.Options{Tests: constraints.TestsOff, Timeout: s.fl.timeout, Logf: s.logf}
+	pkgs, err := loadPackages(ctx, dir, []string{"."}, copts)
+	if err != nil {
+		return nil, err
+	}
+	chk, err := constraints.NewChecker(ctx, pkgs[0], copts)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.checkers[dir] = &cachedChecker{key: key, chk: chk}
+	s.mu.Unlock()
+	return chk, nil
+}
+
+// dirKey names the state of a package directory that a checker depends
+// on: its Go files and the module's go.mod and go.sum.
+func dirKey(dir string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".go") {
+			sb.WriteString(e.Name() + "\x00")
+		}
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			fmt.Fprintf(&sb, "%s %d", d, fi.ModTime().UnixNano())
+			if fi, err := os.Stat(filepath.Join(d, "go.sum")); err == nil {
+				fmt.Fprintf(&sb, " %d", fi.ModTime().UnixNano())
+			}
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	return sb.String(), nil
 }
 
 // repairRequest asks for a fix or fill of the package in a directory.

@@ -160,7 +160,8 @@ func (s *server) codeAction(ctx context.Context, p *codeActionParams) ([]codeAct
 	// The fix or fill at the range.
 	var r *request
 	var kind string
-	var diags []diagnostic
+	var diags []diagnostic      // the client's diagnostics the action fixes
+	var titleDiags []diagnostic // what the title names: diags, or the server's own findings
 	if h := holeAt(d, start, end); h != nil {
 		r, kind = &request{cmd: cmdFillHole, doc: d, offset: h.Start}, kindRefactorRewrite
 		for _, dg := range p.Context.Diagnostics {
@@ -178,12 +179,20 @@ func (s *server) codeAction(ctx context.Context, p *codeActionParams) ([]codeAct
 				diags = append(diags, dg)
 			}
 		}
-		if len(diags) > 0 {
+		titled := diags
+		if len(diags) == 0 && want(kindQuickFix) {
+			titled = s.ownFindings(ctx, d, start, end)
+		}
+		if len(titled) > 0 {
 			r, kind = &request{cmd: cmdFixFile, doc: d, offset: -1}, kindQuickFix
 		}
+		titleDiags = titled
 	}
 	if r != nil && want(kind) {
-		a := codeAction{Title: title(r.cmd, diags), Kind: kind, Diagnostics: diags, IsPreferred: r.cmd == cmdFillHole}
+		if titleDiags == nil {
+			titleDiags = diags
+		}
+		a := codeAction{Title: title(r.cmd, titleDiags), Kind: kind, Diagnostics: diags, IsPreferred: r.cmd == cmdFillHole}
 		var t *task
 		if invoked {
 			ctx, cancel := context.WithCancel(ctx)
@@ -237,6 +246,45 @@ func (s *server) codeAction(ctx context.Context, p *codeActionParams) ([]codeAct
 		actions = append(actions, a)
 	}
 	return actions, nil
+}
+
+// ownFindings returns, as diagnostics, the server's own findings on the
+// lines of [start, end] of d, for clients that send no diagnostics.
+func (s *server) ownFindings(ctx context.Context, d *document, start, end int) []diagnostic {
+	if s.opts.Findings == nil {
+		return nil
+	}
+	s.mu.Lock()
+	job, _, _ := s.newJobLocked(cmdFixFile, d.path, -1)
+	enc := s.enc
+	s.mu.Unlock()
+	fs, err := s.opts.Findings(ctx, job)
+	if err != nil {
+		s.opts.Logf("lsp: findings of %s: %v", d.path, err)
+		return nil
+	}
+	// The lines of the range, as editors put the cursor's line's
+	// diagnostics into a request.
+	lineStart := strings.LastIndexByte(d.text[:start], '\n') + 1
+	lineEnd := len(d.text)
+	if i := strings.IndexByte(d.text[end:], '\n'); i >= 0 {
+		lineEnd = end + i
+	}
+	var out []diagnostic
+	for _, f := range fs {
+		if f.Start > lineEnd || f.End < lineStart {
+			continue
+		}
+		sev := severityError
+		if f.Warning {
+			sev = severityWarning
+		}
+		out = append(out, diagnostic{
+			Range:    lspRange{Start: positionOf(d.text, f.Start, enc), End: positionOf(d.text, f.End, enc)},
+			Severity: sev, Source: "difgen", Message: f.Message,
+		})
+	}
+	return out
 }
 
 func (s *server) generation() uint64 {

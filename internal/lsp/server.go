@@ -23,6 +23,13 @@ type Options struct {
 	// user asks for a fix or a fill, never on its own; it must return
 	// soon after ctx is done.
 	Repair func(ctx context.Context, job *Job) (*Outcome, error)
+	// Findings returns what the cheap checks (syntax, types, vet) find
+	// in a job's file with the buffers. Where a client sends no
+	// diagnostics with a code action request (Neovim 0.10 and later,
+	// Helix and Zed send each server only its own, and this server
+	// publishes none), the server offers its fixes on these; they are
+	// never published. Nil means only the client's diagnostics count.
+	Findings func(ctx context.Context, job *Job) ([]Finding, error)
 	// Version is reported to the client in serverInfo.
 	Version string
 	Logf    func(format string, args ...any)
@@ -61,6 +68,13 @@ type Outcome struct {
 	// Summary says in one line what the run found (or why it changed
 	// nothing).
 	Summary string
+}
+
+// A Finding is a problem of a file, as the server's own checks see it.
+type Finding struct {
+	Start, End int // byte offsets in the buffer
+	Message    string
+	Warning    bool // a vet finding, which gopls shows as a warning
 }
 
 // A Change is the text of one file before and after a job.
