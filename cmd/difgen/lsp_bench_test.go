@@ -14,10 +14,15 @@ import (
 // code action request on its first compile error to the response with
 // the edit, from a running difgen lsp (model loaded, buffers sent); cli is
 // the same repair by 'difgen fix' from the command line, process start
-// and model load included. Both use the tests' small model.
+// and model load included. Both use the tests' small model, or the model
+// file DIFGEN_BENCH_MODEL names (the model difgen train writes):
 //
 //	go test -run '^$' -bench CodeAction -benchtime 5x ./cmd/difgen
 func BenchmarkCodeAction(b *testing.B) {
+	env := toolEnv()
+	if m := os.Getenv("DIFGEN_BENCH_MODEL"); m != "" {
+		env = append(env, "DIFGEN_MODEL="+m)
+	}
 	dir := filepath.Join(b.TempDir(), "broken")
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", "broken"))); err != nil {
 		b.Fatal(err)
@@ -33,7 +38,7 @@ func BenchmarkCodeAction(b *testing.B) {
 		files:      []txtarFil{{"wordcount.go", broken}}}
 
 	b.Run("lsp", func(b *testing.B) {
-		c := startLSP(b)
+		c := startLSPCmd(b, exec.Command(difgenBin, "lsp"), env)
 		c.initialize(b, sc)
 		var after string
 		version := 1
@@ -87,7 +92,7 @@ func BenchmarkCodeAction(b *testing.B) {
 	b.Run("cli", func(b *testing.B) {
 		for b.Loop() {
 			cmd := exec.Command(difgenBin, "fix", "-json", ".")
-			cmd.Dir, cmd.Env = dir, toolEnv()
+			cmd.Dir, cmd.Env = dir, env
 			out, err := cmd.Output()
 			if err != nil {
 				b.Fatalf("difgen fix: %v\n%s", err, out)
