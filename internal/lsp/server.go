@@ -90,7 +90,7 @@ type Change struct {
 // shutdown or disconnects.
 func Serve(ctx context.Context, in io.ReadCloser, out io.WriteCloser, opts *Options) error {
 	s := &server{docs: map[string]*document{}, inflight: map[jsonrpc2.ID]context.CancelFunc{},
-		tasks: map[taskKey]*task{}, progressCancel: map[string]context.CancelFunc{}}
+		tasks: map[taskKey]*task{}, progressCancel: map[string]context.CancelFunc{}, ready: make(chan struct{})}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -104,6 +104,7 @@ func Serve(ctx context.Context, in io.ReadCloser, out io.WriteCloser, opts *Opti
 	defer s.cancel()
 	st := newStream(in, out, s.opts.Logf)
 	s.conn = jsonrpc2.NewConn(s.ctx, st, s, jsonrpc2.SetLogger(logger{s.opts.Logf}))
+	close(s.ready) // the read loop may run before NewConn returns
 	select {
 	case <-s.conn.DisconnectNotify():
 	case <-ctx.Done():
@@ -142,7 +143,8 @@ const (
 
 type server struct {
 	opts   Options
-	conn   *jsonrpc2.Conn
+	conn   *jsonrpc2.Conn // set before ready is closed
+	ready  chan struct{}
 	ctx    context.Context // done when the connection ends
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // request handlers and jobs
@@ -172,6 +174,7 @@ type document struct {
 // document changes apply in order; requests that run jobs continue in
 // goroutines of their own.
 func (s *server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	<-s.ready
 	s.mu.Lock()
 	state := s.state
 	s.mu.Unlock()
