@@ -179,8 +179,10 @@ func (s *server) codeAction(ctx context.Context, p *codeActionParams) ([]codeAct
 				diags = append(diags, dg)
 			}
 		}
+		// Without the client's diagnostics, the server's own check of
+		// the line, when the user asks (not on every cursor move).
 		titled := diags
-		if len(diags) == 0 && want(kindQuickFix) {
+		if len(diags) == 0 && invoked && want(kindQuickFix) {
 			titled = s.ownFindings(ctx, d, start, end)
 		}
 		if len(titled) > 0 {

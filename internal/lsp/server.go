@@ -25,10 +25,11 @@ type Options struct {
 	Repair func(ctx context.Context, job *Job) (*Outcome, error)
 	// Findings returns what the cheap checks (syntax, types, vet) find
 	// in a job's file with the buffers. Where a client sends no
-	// diagnostics with a code action request (Neovim 0.10 and later,
-	// Helix and Zed send each server only its own, and this server
-	// publishes none), the server offers its fixes on these; they are
-	// never published. Nil means only the client's diagnostics count.
+	// diagnostics with a code action request the user invoked (Neovim
+	// 0.10 and later, Helix and Zed send each server only its own, and
+	// this server publishes none), the server offers its fixes on these;
+	// they are never published. Nil means only the client's diagnostics
+	// count.
 	Findings func(ctx context.Context, job *Job) ([]Finding, error)
 	// Version is reported to the client in serverInfo.
 	Version string
