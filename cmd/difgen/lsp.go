@@ -21,7 +21,9 @@ Lsp runs a language server on standard input and output that offers
 difgen's fixes and fills as code actions, beside gopls: the editor keeps
 gopls for everything else.
 
-On a diagnostic it offers "Fix "message" with difgen"; on a hole (__,
+On a diagnostic (gopls's, or where the editor sends none, one of difgen's
+own syntax, type and vet check of the line) it offers
+"Fix "message" with difgen"; on a hole (__,
 __("instruction"), a body of only panic("TODO")) it offers "Fill hole";
 as source actions, "Fix file with difgen" (source.difgen.fixFile) and
 "Fix package with difgen" (source.difgen.fixPackage). The commands

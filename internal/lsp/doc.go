@@ -30,7 +30,9 @@
 //
 // Edits a remote model produced carry CodeAction.tags [LLMGenerated]
 // (LSP 3.18). The server publishes no diagnostics: compile errors are
-// gopls's job.
+// gopls's job. Where a client sends a request the user invoked without
+// diagnostics (many send each server only its own), [Options].Findings
+// finds the problems of the cursor's line instead.
 //
 // A message that is framed but is not JSON-RPC gets an error response
 // and the server reads on; a client that disconnects ends the server, and
