@@ -457,8 +457,13 @@ func waitForTestBinary(t *testing.T, c *lspClient) []proc {
 	t.Helper()
 	deadline := time.Now().Add(4 * time.Minute) // a hang guard
 	for time.Now().Before(deadline) {
+		// A test binary runs with -test.* flags (under a sandbox's
+		// wrapper too, whose arguments name them).
 		ps := descendants(c.cmd.Process.Pid)
-		if slices.ContainsFunc(ps, func(p proc) bool { return strings.HasSuffix(p.comm, ".test") || p.comm == "bin" }) {
+		if slices.ContainsFunc(ps, func(p proc) bool {
+			cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p.pid))
+			return strings.HasSuffix(p.comm, ".test") || strings.Contains(string(cmdline), "\x00-test.")
+		}) {
 			return ps
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -782,5 +787,60 @@ func TestLSPOwnFindings(t *testing.T) {
 	defer c.mu.Unlock()
 	if c.diagnostics != 0 {
 		t.Errorf("the server published diagnostics %d times", c.diagnostics)
+	}
+}
+
+// TestLSPHoleForms offers "Fill hole" on each form of hole, on the light
+// bulb (nothing computed) and without diagnostics (a stub body has none).
+func TestLSPHoleForms(t *testing.T) {
+	sc := loadScenario(t, "hole")
+	c := startLSP(t)
+	c.initialize(t, sc)
+	text := `package stats
+
+func Twice(n int) int {
+	return __("twice n")
+}
+
+func Half(n int) int {
+	panic("TODO")
+}
+
+func Third(n int) int { return n / 3 }
+`
+	c.notify(t, "textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": fileURI(sc.Open), "version": 2},
+		"contentChanges": []any{map[string]string{"text": text}},
+	})
+	for _, tc := range []struct {
+		at   string
+		want string // the kind of the Fill hole action, or "" for none
+	}{
+		{`__("twice n")`, "refactor.rewrite"},
+		{`panic("TODO")`, "refactor.rewrite"},
+		{`return n / 3`, ""},
+	} {
+		i := strings.Index(text, tc.at)
+		line := strings.Count(text[:i], "\n")
+		col := i - strings.LastIndex(text[:i], "\n") - 1
+		pos := map[string]int{"line": line, "character": col + 1}
+		var actions []struct {
+			Title string `json:"title"`
+			Kind  string `json:"kind"`
+		}
+		c.call(t, "textDocument/codeAction", map[string]any{
+			"textDocument": map[string]string{"uri": fileURI(sc.Open)},
+			"range":        map[string]any{"start": pos, "end": pos},
+			"context":      map[string]any{"diagnostics": []any{}, "triggerKind": 2},
+		}, &actions)
+		kind := ""
+		for _, a := range actions {
+			if a.Title == "Fill hole" {
+				kind = a.Kind
+			}
+		}
+		if kind != tc.want {
+			t.Errorf("at %s: Fill hole of kind %q, want %q (actions %+v)", tc.at, kind, tc.want, actions)
+		}
 	}
 }
