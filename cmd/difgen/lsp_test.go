@@ -525,6 +525,12 @@ func TestLSPCancel(t *testing.T) {
 	waitGone(t, running)
 	t.Logf("cancelled mid-search: answered %v after $/cancelRequest, the search's processes gone after %v",
 		elapsed.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+	// And the search started none since.
+	for deadline := time.Now().Add(30 * time.Second); len(descendants(c.cmd.Process.Pid)) > 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server still runs %v after the cancel", descendants(c.cmd.Process.Pid))
+		}
+	}
 	if got, _ := os.ReadFile(sc.Open); string(got) != sc.original(sc.Open) {
 		t.Error("the file changed")
 	}
