@@ -263,9 +263,10 @@ type lspClient struct {
 	waitErr error         // its Wait result, set before exited is closed
 
 	mu          sync.Mutex
-	applied     int      // workspace/applyEdit requests received
-	messages    []string // window/showMessage
-	diagnostics int      // textDocument/publishDiagnostics received
+	applied     int               // workspace/applyEdit requests received
+	messages    []string          // window/showMessage
+	diagnostics int               // textDocument/publishDiagnostics received
+	begun       []json.RawMessage // tokens of the progress begun
 }
 
 func startLSP(t testing.TB, args ...string) *lspClient {
@@ -323,6 +324,17 @@ func (c *lspClient) handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrp
 		return nil, nil
 	case "textDocument/publishDiagnostics":
 		c.diagnostics++
+	case "$/progress":
+		var p struct {
+			Token json.RawMessage `json:"token"`
+			Value struct {
+				Kind string `json:"kind"`
+			} `json:"value"`
+		}
+		json.Unmarshal(*req.Params, &p)
+		if p.Value.Kind == "begin" {
+			c.begun = append(c.begun, p.Token)
+		}
 	}
 	return nil, nil
 }
@@ -531,6 +543,30 @@ func TestLSPCancel(t *testing.T) {
 			t.Fatalf("the server still runs %v after the cancel", descendants(c.cmd.Process.Pid))
 		}
 	}
+
+	// The same through the progress: the user cancels it in the editor
+	// (window/workDoneProgress/cancel).
+	c.mu.Lock()
+	nBegun := len(c.begun)
+	c.mu.Unlock()
+	w, err = c.conn.DispatchCall(context.Background(), "textDocument/codeAction", sc.codeActionParams(sc.original(sc.Open)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	running = waitForTestBinary(t, c)
+	c.mu.Lock()
+	if len(c.begun) == nBegun {
+		c.mu.Unlock()
+		t.Fatal("the search sent no progress")
+	}
+	token := c.begun[len(c.begun)-1]
+	c.mu.Unlock()
+	c.notify(t, "window/workDoneProgress/cancel", map[string]any{"token": token})
+	err = w.Wait(ctx, &result)
+	if !errors.As(err, &rpcErr) || rpcErr.Code != -32800 {
+		t.Fatalf("codeAction cancelled through its progress: result %s, error %v; want error code -32800", result, err)
+	}
+	waitGone(t, running)
 	if got, _ := os.ReadFile(sc.Open); string(got) != sc.original(sc.Open) {
 		t.Error("the file changed")
 	}
