@@ -36,7 +36,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{cmdFix, cmdFill, cmdTrain, cmdBench, cmdVersion, cmdHelp}
+	commands = []*command{cmdFix, cmdFill, cmdLSP, cmdMCP, cmdTrain, cmdBench, cmdVersion, cmdHelp}
 }
 
 func lookup(name string) *command {

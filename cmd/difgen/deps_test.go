@@ -25,6 +25,7 @@ var allowed = map[string][]string{
 	"refine":                  {"ast", "constraints", "model"},
 	"internal/bench":          {"ast", "corpus", "internal/tempdir"},
 	"internal/filetx":         {"ast"},
+	"internal/lsp":            {"ast"},
 	"internal/redact":         {},
 	"internal/sandbox":        {"internal/redact"},
 	"internal/tempdir":        {},

@@ -91,6 +91,12 @@ var fixFlags, fillFlags repairFlags
 func (f *repairFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.write, "w", false, "write the changed files instead of printing a diff")
 	fs.BoolVar(&f.json, "json", false, "print machine-readable results")
+	f.registerSearch(fs)
+}
+
+// registerSearch registers the flags of the search alone, which difgen lsp
+// and difgen mcp share with fix and fill.
+func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
 	fs.StringVar(&f.model, "model", "local", "denoiser: local, or a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder")
 	fs.StringVar(&f.tests, "tests", "auto", "run the package's tests: auto (when it has some and the package builds), on or off")
 	fs.Int64Var(&f.seed, "seed", 1, "seed for the denoiser")
@@ -258,21 +264,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		copts.Env = []string{"TMPDIR=" + dir}
 	}
 	copts.Env = append(copts.Env, fl.env...)
-	load := func() ([]*constraints.Package, error) {
-		var pkgs []*constraints.Package
-		for _, g := range groupPatterns(cwd, patterns) {
-			ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
-			if ctx.Err() != nil {
-				return nil, errInterrupted
-			}
-			if err != nil {
-				return nil, &exitError{code: 2, msg: err.Error()}
-			}
-			pkgs = append(pkgs, ps...)
-		}
-		return pkgs, nil
-	}
-	pkgs, err := load()
+	pkgs, err := loadPackages(ctx, cwd, patterns, copts)
 	if err != nil {
 		return err
 	}
@@ -280,7 +272,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if changed, err := recoverWrites(e.stderr, pkgs, relTo(cwd)); err != nil {
 		return &exitError{code: 2, msg: err.Error()}
 	} else if changed {
-		if pkgs, err = load(); err != nil {
+		if pkgs, err = loadPackages(ctx, cwd, patterns, copts); err != nil {
 			return err
 		}
 	}
@@ -292,26 +284,8 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		return &exitError{code: 2, msg: err.Error()}
 	}
 
-	// Dependencies first; each package is checked against the repaired
-	// text of the packages before it.
-	pkgs = dependencyOrder(pkgs)
-	repaired := map[string]string{}
 	prog := newProgress(e)
-	var results []*pkgResult
-	for _, pkg := range pkgs {
-		if ctx.Err() != nil {
-			break
-		}
-		o := *copts
-		o.Overlay = maps.Clone(repaired)
-		r := repairPackage(ctx, pkg, den, fl, b, &o, fill, pos, prog, logf)
-		if r.res != nil {
-			for _, name := range r.write {
-				repaired[name] = r.res.After.File(name).Text
-			}
-		}
-		results = append(results, r)
-	}
+	results := repairPackages(ctx, pkgs, den, &repairJob{fl: fl, b: b, copts: copts, fill: fill, pos: pos, progress: prog.update, logf: logf})
 	prog.done()
 	if len(results) == 0 && ctx.Err() != nil {
 		return errInterrupted
@@ -325,8 +299,75 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	return report(ctx, e, fl, cwd, results)
 }
 
-func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoiserFactory, fl *repairFlags, b budget,
-	copts *constraints.Options, fill bool, pos *position, prog *progress, logf func(string, ...any)) *pkgResult {
+// A repairJob is one run of fix or fill: the CLI's flags, and for the
+// servers (difgen lsp, difgen mcp) the editor's buffers and the files the
+// run may change.
+type repairJob struct {
+	fl    *repairFlags
+	b     budget
+	copts *constraints.Options
+	fill  bool
+	pos   *position // fill: only the hole at pos; nil for every hole
+	// overlay holds text (absolute file name → text) that replaces the
+	// disk: an editor's unsaved buffers. The go command sees it through
+	// -overlay; nothing is written.
+	overlay map[string]string
+	// only, when not nil, limits the files the run may change.
+	only     func(name string) bool
+	progress func(pkg string, ev refine.Event) // nil for none
+	logf     func(string, ...any)
+}
+
+// loadPackages loads the packages matched by patterns, directory patterns
+// from their own directory (see groupPatterns).
+func loadPackages(ctx context.Context, cwd string, patterns []string, copts *constraints.Options) ([]*constraints.Package, error) {
+	var pkgs []*constraints.Package
+	for _, g := range groupPatterns(cwd, patterns) {
+		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		if err != nil {
+			return nil, &exitError{code: 2, msg: err.Error()}
+		}
+		pkgs = append(pkgs, ps...)
+	}
+	return pkgs, nil
+}
+
+// repairPackages repairs (or fills) pkgs, dependencies first: each package
+// is checked against the repaired text of the packages before it. It stops
+// early when ctx is done.
+func repairPackages(ctx context.Context, pkgs []*constraints.Package, den denoiserFactory, job *repairJob) []*pkgResult {
+	pkgs = dependencyOrder(pkgs)
+	repaired := map[string]string{}
+	var results []*pkgResult
+	for _, pkg := range pkgs {
+		if ctx.Err() != nil {
+			break
+		}
+		// The checker's overlay holds the other packages' text; the
+		// package's own buffers go into its canvas.
+		o := *job.copts
+		o.Overlay = maps.Clone(repaired)
+		for name, text := range job.overlay {
+			if _, ok := o.Overlay[name]; !ok && filepath.Dir(name) != pkg.Dir {
+				o.Overlay[name] = text
+			}
+		}
+		r := repairPackage(ctx, pkg, den, job, &o)
+		if r.res != nil {
+			for _, name := range r.write {
+				repaired[name] = r.res.After.File(name).Text
+			}
+		}
+		results = append(results, r)
+	}
+	return results
+}
+
+func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoiserFactory, job *repairJob, copts *constraints.Options) *pkgResult {
+	fl, b, fill, pos, logf := job.fl, job.b, job.fill, job.pos, job.logf
 	out := &pkgResult{pkg: pkg}
 	if len(pkg.Errors) > 0 && len(pkg.GoFiles)+len(pkg.TestGoFiles)+len(pkg.XTestGoFiles) == 0 {
 		out.err = errors.New(pkg.Errors[0].String())
@@ -340,6 +381,9 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 	out.disk = map[string]ast.Hash{}
 	for _, f := range cv.Files() {
 		out.disk[f.Name] = f.Hash
+		if text, ok := job.overlay[f.Name]; ok {
+			cv = cv.WithText(f.Name, text)
+		}
 	}
 	chk, err := constraints.NewChecker(ctx, pkg, copts)
 	if err != nil {
@@ -355,7 +399,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 	}
 	writable := func(name string) bool {
 		f := cv.File(name)
-		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text)
+		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text) && (job.only == nil || job.only(name))
 	}
 	opts := &refine.Options{
 		Denoiser:   newDen(cv),
@@ -368,7 +412,9 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 		Writable:   writable,
 		Logf:       logf,
 		Progress: func(ev refine.Event) {
-			prog.update(pkg.ImportPath, ev)
+			if job.progress != nil {
+				job.progress(pkg.ImportPath, ev)
+			}
 		},
 	}
 	if fill {
