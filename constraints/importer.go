@@ -105,13 +105,13 @@ func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, er
 		ctx = context.Background()
 	}
 	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,Deps,Standard,Error"}
-	ovFile, cleanup, err := extraOverlay(imp.opts.Overlay)
+	ov, cleanup, err := extraOverlay(imp.opts.Overlay)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	if ovFile != "" {
-		args = append(args, "-overlay="+ovFile)
+	if ov != nil {
+		args = append(args, "-overlay="+ov.File)
 	}
 	args = append(append(args, "--"), paths...)
 	res := runCmd(ctx, imp.pkg.Dir, environ(imp.opts.clone().Env), imp.opts.buildTimeout(), "go", args...)
@@ -127,7 +127,10 @@ func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, er
 		if err := dec.Decode(l); err == io.EOF {
 			break
 		} else if err != nil {
-			return nil, fmt.Errorf("go list of the imports of %s: %v: %s", imp.pkg.ImportPath, err, bytes.TrimSpace(res.stderr))
+			return nil, fmt.Errorf("go list of the imports of %s: %v: %s", imp.pkg.ImportPath, err, strings.TrimSpace(ov.unmap(string(res.stderr))))
+		}
+		if l.Error != nil {
+			l.Error.Err = ov.unmap(l.Error.Err) // no temporary path in messages
 		}
 		imp.listed[l.ImportPath] = l
 		if slices.Contains(paths, l.ImportPath) {
@@ -135,7 +138,7 @@ func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, er
 		}
 	}
 	if len(out) == 0 && res.err != nil {
-		return nil, fmt.Errorf("go list of the imports of %s: %s", imp.pkg.ImportPath, bytes.TrimSpace(res.stderr))
+		return nil, fmt.Errorf("go list of the imports of %s: %s", imp.pkg.ImportPath, strings.TrimSpace(ov.unmap(string(res.stderr))))
 	}
 	return out, nil
 }

@@ -225,6 +225,11 @@ func isNoModule(msg string) bool {
 
 func loadError(dir, msg string) error {
 	msg = strings.TrimSpace(msg)
+	// go/packages wraps the go command's failure as "err: exit status 1:
+	// stderr: MESSAGE": the message is what the go command said.
+	if _, said, ok := strings.Cut(msg, "stderr: "); ok && strings.HasPrefix(msg, "err: ") {
+		msg = strings.TrimSpace(strings.TrimPrefix(said, "go: "))
+	}
 	if isNoModule(msg) {
 		return fmt.Errorf("%s: not inside a Go module (no go.mod here or in a parent directory); run 'go mod init MODULEPATH' in the project root first", dir)
 	}

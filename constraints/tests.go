@@ -98,7 +98,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		out := append(res.stderr, res.stdout...)
 		fs := c.parseGoOutput(cv, ov, Build, "testbuild", out)
 		if len(fs) == 0 {
-			fs = append(fs, Finding{Category: Build, Code: "testbuild", Message: "go test -c: " + trimOutput(out), Weight: 1})
+			fs = append(fs, Finding{Category: Build, Code: "testbuild", Message: "go test -c: " + ov.unmap(trimOutput(out)), Weight: 1})
 		}
 		r.Findings = append(r.Findings, fs...)
 		return nil, nil

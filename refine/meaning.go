@@ -384,6 +384,45 @@ func (s selfRef) count(ts []tok) int {
 	return n
 }
 
+// selfCalls counts, in src, the calls of function s inside its own body:
+// recursion. It reads the whole declaration, so a fill that completes a
+// call whose parentheses lie outside its hole is counted too.
+func selfCalls(src string, s selfRef) int {
+	if s.name == "" {
+		return 0
+	}
+	fset := token.NewFileSet()
+	file, _ := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
+	if file == nil {
+		return 0
+	}
+	n := 0
+	for _, d := range file.Decls {
+		fd, ok := d.(*goast.FuncDecl)
+		if !ok || fd.Body == nil || fd.Name.Name != s.name || (fd.Recv == nil) != (s.recv == "") {
+			continue
+		}
+		goast.Inspect(fd.Body, func(node goast.Node) bool {
+			call, ok := node.(*goast.CallExpr)
+			if !ok {
+				return true
+			}
+			switch fun := goast.Unparen(call.Fun).(type) {
+			case *goast.Ident:
+				if s.recv == "" && fun.Name == s.name {
+					n++
+				}
+			case *goast.SelectorExpr:
+				if x, ok := fun.X.(*goast.Ident); ok && s.recv != "" && x.Name == s.recv && fun.Sel.Name == s.name {
+					n++
+				}
+			}
+			return true
+		})
+	}
+	return n
+}
+
 // selfAt returns how the function declared around offset off of f is
 // called; zero outside functions (or when f does not parse that far).
 func selfAt(f *ast.File, off int) selfRef {

@@ -378,9 +378,9 @@ type accepted struct {
 func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t target, cands []model.Candidate) (*accepted, error) {
 	hs := &holeSearch{st: st, h: h, t: t, old: st.cv.File(h.File)}
 	self := selfAt(hs.old, h.Start)
+	hs.self, hs.selfCalls = self, selfCalls(hs.old.Text, self)
 	free := t.user || r.fillMode // the span is a hole or difgen's own fill
 	seen := map[string]bool{}
-	var recursive []model.Candidate
 	for _, c := range cands {
 		if seen[c.Text] || c.Text == h.Original {
 			continue
@@ -388,7 +388,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 		seen[c.Text] = true
 		j := judge(h.Original, c.Text, self, t.codes, t.proven || free)
 		if j.selfCall && free {
-			recursive = append(recursive, c)
+			hs.recursive = append(hs.recursive, c)
 			continue
 		}
 		if j.harm != "" {
@@ -399,7 +399,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 			return hs.best, err
 		}
 	}
-	for _, c := range recursive {
+	for _, c := range hs.recursive {
 		if hs.best != nil {
 			break
 		}
@@ -422,6 +422,12 @@ type holeSearch struct {
 	old  *ast.File // h's file in st
 	best *accepted
 	near *tried // the rejected fill that came closest, for the next ask
+	// self is the function around h, and selfCalls how often it calls
+	// itself in st; recursive holds the fills that add such calls, tried
+	// last in a fill.
+	self      selfRef
+	selfCalls int
+	recursive []model.Candidate
 }
 
 // try checks candidate c of hs.h and records it as hs.best if it beats
@@ -433,6 +439,15 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 	cv, err := r.applyFill(st.cv, h, c.Text)
 	if err != nil {
 		r.logf("candidate %q: %v", truncate(c.Text), err)
+		return true, nil
+	}
+	if !needsTests && hs.self.name != "" && selfCalls(cv.File(h.File).Text, hs.self) > hs.selfCalls {
+		// The fill completes a call of the function it is in.
+		if hs.t.user || r.fillMode {
+			hs.recursive = append(hs.recursive, c)
+		} else {
+			r.logf("hole %d: candidate %q not tried: it calls %s, the function it is in", h.ID, truncate(c.Text), hs.self.name)
+		}
 		return true, nil
 	}
 	rep, err := r.check(ctx, cv)

@@ -75,6 +75,7 @@ Output, -w and exit status are as for 'difgen fix'.
 // repairFlags are the flags shared by fix and fill.
 type repairFlags struct {
 	write      bool
+	diff, list bool
 	json       bool
 	model      string
 	tests      string
@@ -90,6 +91,8 @@ var fixFlags, fillFlags repairFlags
 
 func (f *repairFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.write, "w", false, "write the changed files instead of printing a diff")
+	fs.BoolVar(&f.diff, "d", false, "print a diff of the changes (the default without -w; with -w, as well)")
+	fs.BoolVar(&f.list, "l", false, "list the files that would change (with -w: that changed) instead of printing a diff")
 	fs.BoolVar(&f.json, "json", false, "print machine-readable results")
 	f.registerSearch(fs)
 }
@@ -182,6 +185,7 @@ type jsonPackage struct {
 	Stop     string        `json:"stop"`
 	Elapsed  float64       `json:"elapsed_seconds"`
 	Error    string        `json:"error,omitempty"`
+	*summary
 }
 
 type jsonFinding struct {
@@ -224,6 +228,9 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if fl.candidates < 0 {
 		return usageErrorf("%s: -candidates must be at least 1", verb)
 	}
+	if fl.list && (fl.diff || fl.json) {
+		return usageErrorf("%s: -l lists files; it does not go with -d or -json", verb)
+	}
 	if fl.candidates == 0 {
 		fl.candidates = 8
 		if !isLocal(fl.model) {
@@ -251,6 +258,15 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	}
 	if len(patterns) == 0 {
 		patterns = []string{"."}
+	}
+	// File arguments work as for gofmt: the file's package is checked,
+	// and only the named files are changed.
+	var onlyFiles map[string]bool
+	if pos == nil {
+		patterns, onlyFiles, err = fileArgs(cwd, patterns)
+		if err != nil {
+			return usageErrorf("%s: %v", verb, err)
+		}
 	}
 
 	logf := func(string, ...any) {}
@@ -285,7 +301,11 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	}
 
 	prog := newProgress(e)
-	results := repairPackages(ctx, pkgs, den, &repairJob{fl: fl, b: b, copts: copts, fill: fill, pos: pos, progress: prog.update, logf: logf})
+	job := &repairJob{fl: fl, b: b, copts: copts, fill: fill, pos: pos, progress: prog.update, logf: logf}
+	if onlyFiles != nil {
+		job.only = func(name string) bool { return onlyFiles[name] }
+	}
+	results := repairPackages(ctx, pkgs, den, job)
 	prog.done()
 	if len(results) == 0 && ctx.Err() != nil {
 		return errInterrupted
@@ -296,7 +316,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if fill && pos == nil && !slices.ContainsFunc(results, func(r *pkgResult) bool { return r.res != nil || r.err != nil }) {
 		fmt.Fprintf(e.stderr, "difgen: no holes in %s (a hole is __, __(\"instruction\"), or a body of only panic(\"TODO\"))\n", strings.Join(patterns, " "))
 	}
-	return report(ctx, e, fl, cwd, results)
+	return report(ctx, e, fl, cwd, results, fill)
 }
 
 // A repairJob is one run of fix or fill: the CLI's flags, and for the
@@ -323,6 +343,13 @@ type repairJob struct {
 func loadPackages(ctx context.Context, cwd string, patterns []string, copts *constraints.Options) ([]*constraints.Package, error) {
 	var pkgs []*constraints.Package
 	for _, g := range groupPatterns(cwd, patterns) {
+		if fi, err := os.Stat(g.dir); err != nil || !fi.IsDir() {
+			name := g.arg
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, &exitError{code: 2, msg: fmt.Sprintf("%s: no such directory (name a package directory such as . or ./..., or an import path)", name)}
+			}
+			return nil, &exitError{code: 2, msg: fmt.Sprintf("%s: not a directory", name)}
+		}
 		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
 		if ctx.Err() != nil {
 			return nil, errInterrupted
@@ -456,8 +483,15 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 
 // report prints the results, writes files under -w and returns the exit
 // error.
-func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult) error {
+func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult, fill bool) error {
 	rel := relTo(cwd)
+	testsMode, _ := parseTests(fl.tests)
+	sums := make([]*summary, len(results))
+	for i, r := range results {
+		if r.res != nil {
+			sums[i] = summarize(r, rel, fill, isLocal(fl.model), testsMode)
+		}
+	}
 	interrupted := ctx.Err() != nil
 	w := &writeOutcome{}
 	if fl.write && !interrupted {
@@ -505,12 +539,13 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		for _, nw := range w.notWritten {
 			out.NotWritten = append(out.NotWritten, notWritten{File: rel(nw.File), Reason: nw.Reason})
 		}
-		for _, r := range results {
+		for i, r := range results {
 			jp := jsonPackage{Path: r.pkg.ImportPath, Dir: r.pkg.Dir}
 			if r.err != nil {
 				jp.Error = redact.URLs(r.err.Error())
 			}
 			if r.res != nil {
+				jp.summary = sums[i]
 				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
 				jp.After = jsonFindings(rel, r.res.FindingsAfter)
 				jp.Steps, jp.Usage, jp.Stop, jp.Elapsed = r.res.Steps, r.res.Usage, r.res.StopReason, r.res.Elapsed.Seconds()
@@ -534,10 +569,25 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else if !fl.write {
+	} else {
+		// What was done and why, before the diff.
+		for _, s := range sums {
+			if s != nil && s.Verdict != "clean" {
+				for _, l := range s.lines() {
+					fmt.Fprintln(e.stderr, redact.URLs(l))
+				}
+			}
+		}
 		for _, r := range results {
 			for _, name := range r.write {
-				fmt.Fprint(e.stdout, fileDiff(rel, r, name))
+				switch {
+				case fl.list:
+					if !fl.write || slices.Contains(w.written, name) {
+						fmt.Fprintln(e.stdout, rel(name))
+					}
+				case fl.diff || !fl.write:
+					fmt.Fprint(e.stdout, fileDiff(rel, r, name))
+				}
 			}
 		}
 	}
@@ -608,10 +658,49 @@ func lineCol(text string, off int) (int, int) {
 	return line, col
 }
 
+// fileArgs turns the .go file arguments of patterns into the directory
+// patterns of their packages, and returns the files (absolute names),
+// or nil when no argument is a file.
+func fileArgs(cwd string, patterns []string) ([]string, map[string]bool, error) {
+	var out []string
+	var files map[string]bool
+	for _, p := range patterns {
+		if !strings.HasSuffix(p, ".go") {
+			out = append(out, p)
+			continue
+		}
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(cwd, p)
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: no such file", p)
+		}
+		if fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		if files == nil {
+			files = map[string]bool{}
+		}
+		files[abs] = true
+		dir := filepath.Dir(p)
+		if !filepath.IsAbs(dir) {
+			dir = "./" + filepath.ToSlash(dir)
+		}
+		if !slices.Contains(out, dir) {
+			out = append(out, dir)
+		}
+	}
+	return out, files, nil
+}
+
 // A patternGroup is a set of patterns to load from one directory.
 type patternGroup struct {
 	dir      string
 	patterns []string
+	arg      string // the argument as given, for messages
 }
 
 // groupPatterns loads directory patterns (./x, ../y/..., /abs) from the
@@ -633,10 +722,10 @@ func groupPatterns(cwd string, patterns []string) []patternGroup {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(cwd, dir)
 		}
-		gs = append(gs, patternGroup{dir: dir, patterns: []string{sub}})
+		gs = append(gs, patternGroup{dir: dir, patterns: []string{sub}, arg: p})
 	}
 	if len(rest) > 0 {
-		gs = append(gs, patternGroup{dir: cwd, patterns: rest})
+		gs = append(gs, patternGroup{dir: cwd, patterns: rest, arg: strings.Join(rest, " ")})
 	}
 	return gs
 }

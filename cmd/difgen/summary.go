@@ -54,17 +54,21 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 		holes := len(res.Changes)
 		s.Line = fmt.Sprintf("%s: %s", r.pkg.ImportPath, s.Verdict)
 		if s.Verdict == "filled" {
-			s.Line += fmt.Sprintf(" %s", plural(holes, "hole"))
+			s.Line += fmt.Sprintf(" %s", count(holes, "hole"))
 		} else {
-			s.Line += fmt.Sprintf(": %s of %s left open; nothing written", plural(len(res.Unfilled), "hole"), plural(len(res.Unfilled)+holes, "hole"))
+			s.Line += fmt.Sprintf(": %d of %s left open; nothing changed", len(res.Unfilled), count(len(res.Unfilled)+holes, "hole"))
+			return s
 		}
 	} else {
-		s.Line = fmt.Sprintf("%s: %s: %s → %s", r.pkg.ImportPath, s.Verdict, plural(before, "finding"), plural(after, "finding"))
+		s.Line = fmt.Sprintf("%s: %s: %s → %s", r.pkg.ImportPath, s.Verdict, count(before, "finding"), count(after, "finding"))
+		if why := stopped(res.StopReason); why != "" && after > 0 {
+			s.Line += "; " + why
+		}
 	}
-	if rep != nil {
+	if rep != nil && changed {
 		s.Line += "; checks: " + checks
 	}
-	if why := testsNotRun(rep, tests); why != "" && (changed || fill) {
+	if why := testsNotRun(rep, tests); why != "" && changed {
 		s.Notes = append(s.Notes, "tests not run: "+why+"; the result is only type-checked")
 	}
 	for _, c := range res.Changes {
@@ -99,6 +103,23 @@ func (s *summary) lines() []string {
 	return out
 }
 
+// stopped says why a search that left findings stopped.
+func stopped(reason string) string {
+	switch reason {
+	case "stuck":
+		return "no candidate made the package better without changing what it means"
+	case "steps":
+		return "the step budget ran out (-budget steps=N)"
+	case "time":
+		return "the time budget ran out (-budget time=D)"
+	case "calls":
+		return "the model-call budget ran out (-budget calls=N)"
+	case "broken-deps":
+		return "an import does not build"
+	}
+	return ""
+}
+
 // countFindings counts the findings that are evidence: flaky tests are
 // reported but are none.
 func countFindings(fs []constraints.Finding) int {
@@ -126,7 +147,7 @@ func testsNotRun(rep *constraints.Report, mode constraints.TestsMode) string {
 	return "the package has no tests"
 }
 
-func plural(n int, what string) string {
+func count(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
