@@ -377,7 +377,6 @@ func textResult(text string) *mcp.CallToolResult {
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}
 }
 
-
 func mcpFindings(rel func(string) string, fs []constraints.Finding) []mcpFinding {
 	out := []mcpFinding{}
 	for _, j := range jsonFindings(rel, fs) {
