@@ -684,13 +684,27 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		}
 		in := -1
 		for i, s := range cur.regions {
-			if f.File == s.file && f.Start < max(s.end, s.start+1) && s.start <= max(f.End, f.Start) {
+			// A finding at the end of a region (missing return at the
+			// closing brace of a filled body) is the fill's.
+			if f.File == s.file && f.Start <= s.end && s.start <= max(f.End, f.Start) {
 				in = i
 				break
 			}
 		}
 		if in < 0 {
 			res.Outside = append(res.Outside, f)
+			if !slices.ContainsFunc(res.FindingsBefore, func(b constraints.Finding) bool {
+				return b.File == f.File && b.Category == f.Category && b.Message == f.Message
+			}) {
+				// New since the input, and in no fill's span: a fill broke
+				// it, but which one coverage cannot tell.
+				res.FindingsAfter = append(res.FindingsAfter, f)
+				for i := range why {
+					if why[i] == "" {
+						why[i] = "the fills break " + f.String()
+					}
+				}
+			}
 			continue
 		}
 		res.FindingsAfter = append(res.FindingsAfter, f)

@@ -185,7 +185,7 @@ type jsonPackage struct {
 	Stop     string        `json:"stop"`
 	Elapsed  float64       `json:"elapsed_seconds"`
 	Error    string        `json:"error,omitempty"`
-	*summary
+	*Summary
 }
 
 type jsonFinding struct {
@@ -486,7 +486,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult, fill bool) error {
 	rel := relTo(cwd)
 	testsMode, _ := parseTests(fl.tests)
-	sums := make([]*summary, len(results))
+	sums := make([]*Summary, len(results))
 	for i, r := range results {
 		if r.res != nil {
 			sums[i] = summarize(r, rel, fill, isLocal(fl.model), testsMode)
@@ -545,7 +545,7 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 				jp.Error = redact.URLs(r.err.Error())
 			}
 			if r.res != nil {
-				jp.summary = sums[i]
+				jp.Summary = sums[i]
 				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
 				jp.After = jsonFindings(rel, r.res.FindingsAfter)
 				jp.Steps, jp.Usage, jp.Stop, jp.Elapsed = r.res.Steps, r.res.Usage, r.res.StopReason, r.res.Elapsed.Seconds()

@@ -8,10 +8,10 @@ import (
 	"github.com/difgen/difgen/refine"
 )
 
-// A summary says, for one package, what difgen did and why: a verdict
+// A Summary says, for one package, what difgen did and why: a verdict
 // line, then one line per change (its reason), in the style of
 // file:line:col: message.
-type summary struct {
+type Summary struct {
 	Verdict string       `json:"verdict"` // "clean", "fixed", "partly", "unchanged", "filled", "not filled"
 	Line    string       `json:"summary"`
 	Changes []jsonChange `json:"changes,omitempty"`
@@ -29,9 +29,9 @@ type jsonChange struct {
 
 // summarize describes r. local says the local model ran (it cannot follow
 // instructions); tests is the -tests mode.
-func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests constraints.TestsMode) *summary {
+func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests constraints.TestsMode) *Summary {
 	res := r.res
-	s := &summary{}
+	s := &Summary{}
 	before, after := countFindings(res.FindingsBefore), countFindings(res.FindingsAfter)
 	changed := res.Improved()
 	switch {
@@ -88,7 +88,7 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 
 // lines returns the summary as lines for a person: the verdict, each
 // change with its reason, and the notes.
-func (s *summary) lines() []string {
+func (s *Summary) lines() []string {
 	out := []string{"difgen: " + s.Line}
 	for _, c := range s.Changes {
 		why := strings.Join(c.Fixes, "; ")
