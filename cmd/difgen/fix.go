@@ -300,7 +300,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		return &exitError{code: 2, msg: err.Error()}
 	}
 
-	prog := newProgress(e)
+	prog := newProgress(e, b)
 	job := &repairJob{fl: fl, b: b, copts: copts, fill: fill, pos: pos, progress: prog.update, logf: logf}
 	if onlyFiles != nil {
 		job.only = func(name string) bool { return onlyFiles[name] }
