@@ -402,10 +402,11 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	lines := run.linesOf(name)
 	who, detail := name, ""
 	file, line := "", 0
-	for _, l := range lines {
+	for i, l := range lines {
 		if m := logLine.FindStringSubmatch(l.text); m != nil {
 			if f := cv.File(filepath.Join(c.pkg.Dir, m[1])); f != nil {
 				file, who, detail = f.Name, l.test, strings.TrimSpace(m[3])
+				detail += continuation(lines[i:])
 				fmt.Sscan(m[2], &line)
 				break
 			}
@@ -467,6 +468,32 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	}
 	f.Test = name
 	return f
+}
+
+// maxContinuation bounds the continuation lines kept of a test's message.
+const maxContinuation = 20
+
+// continuation returns the lines after lines[0] that continue its message
+// (more indented, of the same test), as testify and go-cmp print expected
+// and actual values: each on a line of its own, tab-indented, as the
+// compiler continues its messages.
+func continuation(lines []testLine) string {
+	indent := func(s string) int { return len(s) - len(strings.TrimLeft(s, " \t")) }
+	first := indent(lines[0].text)
+	var b strings.Builder
+	n := 0
+	for _, l := range lines[1:] {
+		if l.test != lines[0].test || indent(l.text) <= first || strings.HasPrefix(strings.TrimSpace(l.text), "--- ") {
+			break
+		}
+		if n == maxContinuation {
+			b.WriteString("\n\t…")
+			break
+		}
+		b.WriteString("\n\t" + strings.TrimSpace(l.text))
+		n++
+	}
+	return b.String()
 }
 
 func pkgLines(out []string) []testLine {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 )
 
 var cmdBench = &command{
@@ -37,6 +38,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		run = benchRepair(fs)
 	default:
 		return usageErrorf("bench: unknown benchmark %q; want 'denoise' or 'repair'", args[0])
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: difgen bench %s [flags]\n", args[0])
+		fs.PrintDefaults()
+		fmt.Fprintf(e.stderr, "\nRun 'difgen help bench' for details.\n")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {
