@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"os"
-	"runtime/debug"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
@@ -49,7 +48,7 @@ editors show in their language server log.
 		return lsp.Serve(ctx, os.Stdin, os.Stdout, &lsp.Options{
 			Repair:   s.lspRepair,
 			Findings: s.lspFindings,
-			Version:  moduleVersion(),
+			Version:  buildVersion(),
 			Logf:     s.logf,
 		})
 	},
@@ -82,6 +81,11 @@ func (s *session) lspRepair(ctx context.Context, j *lsp.Job) (*lsp.Outcome, erro
 	out := &lsp.Outcome{Summary: resultLine(r)}
 	if r.res == nil {
 		return out, nil
+	}
+	// Why: the changes' reasons, for the action's description.
+	sum := summarize(r, relTo(j.Dir), j.Fill, isLocal(s.fl.model), s.tests)
+	for _, l := range sum.lines()[1:] {
+		out.Reasons = append(out.Reasons, l)
 	}
 	for _, name := range r.write {
 		out.Changes = append(out.Changes, lsp.Change{File: name, Before: r.res.Before.File(name).Text, After: r.res.After.File(name).Text})
@@ -117,12 +121,4 @@ func (s *session) lspFindings(ctx context.Context, j *lsp.Job) ([]lsp.Finding, e
 		}
 	}
 	return out, nil
-}
-
-// moduleVersion returns difgen's module version, or "(devel)".
-func moduleVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

@@ -122,12 +122,14 @@ type repairOutput struct {
 	Unfilled []string     `json:"unfilled,omitempty" jsonschema:"positions of holes left open"`
 	Written  []string     `json:"written,omitempty" jsonschema:"files written (write: true)"`
 	Stop     string       `json:"stop" jsonschema:"why the search stopped: clean, steps, calls, time, stuck"`
+	Changes  []jsonChange `json:"changes,omitempty" jsonschema:"each change of the diff with why it was made: the findings it answers, the generator that proposed it and the checks after it"`
+	Notes    []string     `json:"notes,omitempty" jsonschema:"caveats of the result: tests not run and why, instructions the local model cannot follow"`
 	Steps    int          `json:"steps"`
 	Calls    int          `json:"model_calls"`
 }
 
 func (s *session) mcpServer() *mcp.Server {
-	srv := mcp.NewServer(&mcp.Implementation{Name: "difgen", Version: moduleVersion()}, &mcp.ServerOptions{
+	srv := mcp.NewServer(&mcp.Implementation{Name: "difgen", Version: buildVersion()}, &mcp.ServerOptions{
 		Instructions: "difgen repairs and fills Go packages and checks them with the Go toolchain (go/types, vet, go build, go test). " +
 			"Results are verified before they are returned; nothing is written unless a call says write: true.",
 	})
@@ -318,9 +320,11 @@ func (s *session) toolRepair(ctx context.Context, rq *repairRequest, write bool)
 		out.After = out.Before
 	}
 	out.Verdict = verdictOf(rep)
-	for _, h := range r.res.Unfilled {
-		out.Unfilled = append(out.Unfilled, holePos(rel, r.res.After, h))
+	for i, h := range r.res.Unfilled {
+		out.Unfilled = append(out.Unfilled, holePos(rel, r.res.After, h)+": "+unfilledMessage(r.res, i))
 	}
+	sum := summarize(r, rel, rq.fill, isLocal(s.fl.model), s.tests)
+	out.Changes, out.Notes = sum.Changes, sum.Notes
 	var diff strings.Builder
 	for _, name := range r.write {
 		diff.WriteString(fileDiff(rel, r, name))
@@ -350,7 +354,10 @@ func (s *session) toolRepair(ctx context.Context, rq *repairRequest, write bool)
 		fmt.Fprintf(&sb, "%s: %s (%s)\n", f.Pos, f.Message, f.Category)
 	}
 	for _, h := range out.Unfilled {
-		fmt.Fprintf(&sb, "%s: hole not filled\n", h)
+		fmt.Fprintf(&sb, "%s\n", h)
+	}
+	for _, l := range sum.lines()[1:] {
+		fmt.Fprintf(&sb, "%s\n", l)
 	}
 	if out.Diff != "" {
 		sb.WriteString("\n" + out.Diff)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,6 +149,11 @@ func TestMCP(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(typo.Open); string(got) != broken {
 		t.Error("difgen_fix without write changed the file")
+	}
+	// Each change comes with its reason.
+	if cs, _ := out["changes"].([]any); len(cs) != 1 || !strings.Contains(fmt.Sprint(cs[0]), "undefined: smu") ||
+		!strings.Contains(text(res), `"smu" → "sum": undefined: smu [`) {
+		t.Errorf("difgen_fix: changes %v, want one answering undefined: smu; text:\n%s", out["changes"], text(res))
 	}
 	// write: true writes it.
 	res, out = call("difgen_fix", map[string]any{"path": "typo/a.go", "write": true})

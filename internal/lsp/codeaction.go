@@ -351,6 +351,7 @@ func (s *server) resolve(ctx context.Context, a *codeAction) (*codeAction, error
 	if s.stale(t) {
 		return nil, &replyErr{codeContentModified, "difgen: the buffer changed while difgen ran; ask again"}
 	}
+	s.logReasons(t)
 	out := *a
 	out.Edit = s.workspaceEdit(t)
 	out.Data = nil
@@ -388,6 +389,7 @@ func (s *server) executeCommand(ctx context.Context, p *executeCommandParams) (a
 	if s.stale(t) {
 		return nil, &replyErr{codeContentModified, "difgen: the buffer changed while difgen ran; ask again"}
 	}
+	s.logReasons(t)
 	var res applyWorkspaceEditResult
 	label := title(r.cmd, nil)
 	if err := s.conn.Call(ctx, methodApplyEdit, &applyWorkspaceEditParams{Label: label, Edit: *s.workspaceEdit(t)}, &res); err != nil {

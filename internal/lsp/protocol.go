@@ -33,6 +33,7 @@ const (
 	severityWarning       = 2 // DiagnosticSeverity.Warning
 	messageTypeError      = 1 // MessageType.Error
 	messageTypeInfo       = 3 // MessageType.Info
+	messageTypeLog        = 4 // MessageType.Log
 	syncIncremental       = 2 // TextDocumentSyncKind.Incremental
 	encodingUTF8          = "utf-8"
 	encodingUTF16         = "utf-16"
@@ -43,6 +44,7 @@ const (
 	methodProgress        = "$/progress"
 	methodProgressCreate  = "window/workDoneProgress/create"
 	methodShowMessage     = "window/showMessage"
+	methodLogMessage      = "window/logMessage"
 	methodCancelRequest   = "$/cancelRequest"
 	methodInitialize      = "initialize"
 	methodInitialized     = "initialized"

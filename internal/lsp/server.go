@@ -69,6 +69,9 @@ type Outcome struct {
 	// Summary says in one line what the run found (or why it changed
 	// nothing).
 	Summary string
+	// Reasons say, a line each, why each change was made (the findings
+	// it answers, the generator, the checks after it).
+	Reasons []string
 }
 
 // A Finding is a problem of a file, as the server's own checks see it.
@@ -452,6 +455,18 @@ func fileURI(path string) string {
 }
 
 // showMessage shows a message in the editor.
+// logReasons writes why each change of t was made to the client's log
+// (window/logMessage): what a reviewer of the edit needs to trust it.
+func (s *server) logReasons(t *task) {
+	if t == nil || t.out == nil || len(t.out.Reasons) == 0 {
+		return
+	}
+	msg := "difgen: " + t.out.Summary + "\n" + strings.Join(t.out.Reasons, "\n")
+	if err := s.conn.Notify(s.ctx, methodLogMessage, &showMessageParams{Type: messageTypeLog, Message: msg}); err != nil && !errors.Is(err, jsonrpc2.ErrClosed) {
+		s.opts.Logf("lsp: logMessage: %v", err)
+	}
+}
+
 func (s *server) showMessage(typ int, msg string) {
 	if err := s.conn.Notify(s.ctx, methodShowMessage, &showMessageParams{Type: typ, Message: msg}); err != nil && !errors.Is(err, jsonrpc2.ErrClosed) {
 		s.opts.Logf("lsp: showMessage: %v", err)
