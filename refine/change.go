@@ -11,14 +11,13 @@ import (
 )
 
 // A Change is one edit from a run's input to its result, with why it was
-// made: what it answers, what proposed it and what the checks said.
+// made: what it answers and what proposed it.
 type Change struct {
 	File       string
 	Start, End int      // the span of New in the result's text of File
 	Old, New   string   // the text replaced, and its replacement
 	Fixes      []string // the findings (or failing tests, or the user's hole) it answers
 	Source     string   // the generator that proposed it ("nearmiss", "types", "imports", a remote model…)
-	Checks     string   // the checks after it, e.g. "types, vet, build, tests 4/4"
 }
 
 // Checks describes what the checks of rep found: each category that ran

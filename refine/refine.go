@@ -484,7 +484,7 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 	if cost.less(bestCost) || (hs.best != nil && cost == bestCost && dist < hs.best.dist) {
 		start, end := m.span(h.Start, h.End)
 		ch := Change{File: h.File, Start: start, End: end, Old: h.Original, New: cv.File(h.File).Text[start:end],
-			Fixes: hs.t.fixes, Source: c.Source, Checks: Checks(rep)}
+			Fixes: hs.t.fixes, Source: c.Source}
 		if hs.t.user {
 			ch.Fixes = []string{"hole " + holeName(h)}
 		}
@@ -639,7 +639,7 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 			lo, oldHi, hi := changedSpan(old.Text, now.Text)
 			changes = addChange(remapChanges(changes, name, m), Change{File: name, Start: lo, End: hi,
 				Old: old.Text[lo:oldHi], New: now.Text[lo:hi],
-				Fixes: importFixes(st.rep, name), Source: "imports", Checks: Checks(rep)})
+				Fixes: importFixes(st.rep, name), Source: "imports"})
 		}
 	}
 	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil

@@ -77,7 +77,9 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 			continue
 		}
 		line, col := lineCol(f.Text, c.Start)
-		jc := jsonChange{Pos: fmt.Sprintf("%s:%d:%d", rel(c.File), line, col), Old: c.Old, New: c.New, Fixes: c.Fixes, Source: c.Source, Checks: c.Checks}
+		// The checks a change passed are those of the result it is part
+		// of: the changes are written together.
+		jc := jsonChange{Pos: fmt.Sprintf("%s:%d:%d", rel(c.File), line, col), Old: c.Old, New: c.New, Fixes: c.Fixes, Source: c.Source, Checks: checks}
 		s.Changes = append(s.Changes, jc)
 		if local && fill && strings.Contains(strings.Join(c.Fixes, " "), `__("`) {
 			s.Notes = append(s.Notes, jc.Pos+": the local model cannot follow instructions: it filled the hole from the types and the code around it; use -model for a model that reads them")
