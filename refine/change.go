@@ -3,7 +3,11 @@ package refine
 import (
 	"cmp"
 	"fmt"
+	"go/parser"
+	"go/token"
+	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/difgen/difgen/ast"
@@ -85,16 +89,64 @@ func changedSpan(old, now string) (lo, oldHi, hi int) {
 	return lo, len(old) - s, len(now) - s
 }
 
-// importFixes returns the messages of rep's findings in file name that an
-// import fix answers.
-func importFixes(rep *constraints.Report, name string) []string {
+// importFixes returns the messages of the findings of file name in rep
+// that an import fix from old to now answers: names of the packages it
+// added that were undefined, and the imports it removed that were unused.
+func importFixes(rep *constraints.Report, name, old, now string) []string {
+	added, removed := importDiff(old, now)
 	var out []string
 	for _, f := range rep.Findings {
-		if f.File == name && (f.Code == "UnusedImport" || f.Code == "UndeclaredName" || f.Code == "UndeclaredImportedName") {
-			out = append(out, f.Message)
+		if f.File != name || f.Start < 0 || f.End > len(old) || f.Start >= f.End {
+			continue
+		}
+		switch f.Code {
+		case "UndeclaredName", "UndeclaredImportedName":
+			if added[old[f.Start:f.End]] && !slices.Contains(out, f.Message) {
+				out = append(out, f.Message)
+			}
+		case "UnusedImport":
+			for path := range removed {
+				if strings.Contains(old[f.Start:f.End], path) && !slices.Contains(out, f.Message) {
+					out = append(out, f.Message)
+				}
+			}
 		}
 	}
 	return out
+}
+
+// importDiff returns the package names of the imports now has and old
+// does not, and the paths of those old has and now does not.
+func importDiff(old, now string) (added, removed map[string]bool) {
+	imports := func(src string) map[string]string { // path → name
+		f, _ := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly)
+		m := map[string]string{}
+		if f == nil {
+			return m
+		}
+		for _, is := range f.Imports {
+			p, _ := strconv.Unquote(is.Path.Value)
+			n := path.Base(p)
+			if is.Name != nil {
+				n = is.Name.Name
+			}
+			m[p] = n
+		}
+		return m
+	}
+	o, n := imports(old), imports(now)
+	added, removed = map[string]bool{}, map[string]bool{}
+	for p, name := range n {
+		if _, ok := o[p]; !ok {
+			added[name] = true
+		}
+	}
+	for p := range o {
+		if _, ok := n[p]; !ok {
+			removed[p] = true
+		}
+	}
+	return added, removed
 }
 
 // holeName describes a user hole: __, __("instruction") or a stub body.

@@ -639,7 +639,7 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 			lo, oldHi, hi := changedSpan(old.Text, now.Text)
 			changes = addChange(remapChanges(changes, name, m), Change{File: name, Start: lo, End: hi,
 				Old: old.Text[lo:oldHi], New: now.Text[lo:hi],
-				Fixes: importFixes(st.rep, name), Source: "imports"})
+				Fixes: importFixes(st.rep, name, old.Text, now.Text), Source: "imports"})
 		}
 	}
 	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/difgen/difgen/constraints"
@@ -93,7 +94,14 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 func (s *Summary) lines() []string {
 	out := []string{"difgen: " + s.Line}
 	for _, c := range s.Changes {
-		why := strings.Join(c.Fixes, "; ")
+		var fixes []string
+		for _, f := range c.Fixes {
+			f, _, _ = strings.Cut(f, "\n") // one line each
+			if !slices.Contains(fixes, f) {
+				fixes = append(fixes, f)
+			}
+		}
+		why := strings.Join(fixes, "; ")
 		if why == "" {
 			why = "an edit"
 		}
