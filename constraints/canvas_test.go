@@ -163,3 +163,29 @@ func TestTestMemoryLimit(t *testing.T) {
 		t.Errorf("the run took %v: it was not stopped at the memory limit", d)
 	}
 }
+
+// TestCheckTests checks that a focused check runs only the named tests.
+func TestCheckTests(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod":    "module example.com/m\n\ngo 1.26\n",
+		"a.go":      "package m\n\nfunc Two() int { return 3 }\n",
+		"a_test.go": "package m\n\nimport \"testing\"\n\nfunc TestPass(t *testing.T) {}\n\nfunc TestTwo(t *testing.T) {\n\tif Two() != 2 {\n\t\tt.Fatal(\"Two\")\n\t}\n}\n\nfunc TestOther(t *testing.T) { t.Run(\"sub\", func(t *testing.T) {}) }\n",
+	})
+	chk, cv := checkerFor(t, dir, nil)
+	r, err := chk.CheckTests(ctx, cv, []string{"TestTwo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Focused || len(r.Tests) != 1 || r.Tests["TestTwo"] != constraints.TestFail {
+		t.Errorf("CheckTests(TestTwo): Focused %v, Tests %v; want TestTwo alone, failing", r.Focused, r.Tests)
+	}
+	full, err := chk.Check(ctx, cv, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Focused || len(full.Tests) != 3 {
+		t.Errorf("Check after CheckTests: Focused %v, Tests %v; want all three", full.Focused, full.Tests)
+	}
+}

@@ -64,6 +64,8 @@ type Report struct {
 	// that involve them are hidden, and the canvas cannot be verified.
 	BrokenDeps []string
 
+	// Focused reports that only some tests ran (see CheckTests).
+	Focused bool
 	// Tests holds the outcome of each top-level test, when the tests ran.
 	Tests                 map[string]TestStatus
 	TestsRun, TestsFailed int
@@ -107,6 +109,7 @@ type parsedFile struct {
 type reportKey struct {
 	canvas dast.Hash
 	upTo   Category
+	focus  string // the tests run, NUL-separated; "" for all
 }
 
 // NewChecker returns a checker for pkg. It loads the type information of
@@ -150,22 +153,39 @@ func (c *Checker) Package() *Package { return c.pkg }
 // upTo. Reports are cached by canvas content, so
 // re-checking a canvas already seen is free.
 func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+	return c.checkFocus(ctx, cv, upTo, nil)
+}
+
+// CheckTests is Check up to the tests, with only the named top-level
+// tests run (their subtests too): the failing tests first, before a
+// candidate that passes them earns a run of the whole suite. The report's
+// Tests holds the named tests alone, and Focused is set.
+func (c *Checker) CheckTests(ctx context.Context, cv *dast.Canvas, tests []string) (*Report, error) {
+	if len(tests) == 0 {
+		return c.Check(ctx, cv, Tests)
+	}
+	return c.checkFocus(ctx, cv, Tests, tests)
+}
+
+func (c *Checker) checkFocus(ctx context.Context, cv *dast.Canvas, upTo Category, focus []string) (*Report, error) {
 	if cv == nil {
 		return nil, fmt.Errorf("constraints: Check of a nil canvas")
 	}
 	if filepath.Clean(cv.Dir) != filepath.Clean(c.pkg.Dir) {
 		return nil, fmt.Errorf("constraints: canvas of %s checked by the checker of %s", cv.Dir, c.pkg.Dir)
 	}
+	focus = slices.Compact(slices.Sorted(slices.Values(focus)))
 	ckey := cv.Key()
-	key := reportKey{ckey, upTo}
+	key := reportKey{ckey, upTo, strings.Join(focus, "\x00")}
 	c.mu.Lock()
 	if r, ok := c.reports.get(key); ok {
 		c.mu.Unlock()
 		return r, nil
 	}
-	// A report that stopped early on findings answers any later upTo.
+	// A report that stopped early on findings answers any later upTo, and
+	// any focus.
 	for u := Syntax; u <= Tests; u++ {
-		if r, ok := c.reports.get(reportKey{ckey, u}); ok && r.Blocked() && r.Reached <= upTo {
+		if r, ok := c.reports.get(reportKey{ckey, u, ""}); ok && r.Blocked() && r.Reached <= upTo {
 			c.reports.put(key, r)
 			c.mu.Unlock()
 			return r, nil
@@ -173,7 +193,7 @@ func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 	}
 	c.mu.Unlock()
 
-	r, err := c.check(ctx, cv, upTo)
+	r, err := c.check(ctx, cv, upTo, focus)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +210,7 @@ type unit struct {
 	ast  *ast.File
 }
 
-func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, focus []string) (*Report, error) {
 	r := &Report{Fset: c.fset, Reached: Syntax}
 	units := c.classify(cv)
 
@@ -262,7 +282,8 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 		}
 	}
 	t0 = time.Now()
-	if _, err := c.test(ctx, cv, units, r, false); err != nil {
+	r.Focused = focus != nil
+	if _, err := c.test(ctx, cv, units, r, false, focus); err != nil {
 		return nil, err
 	}
 	c.opts.logf("constraints: tests in %v", time.Since(t0).Round(time.Millisecond))
@@ -341,7 +362,7 @@ func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, err
 	}
 	c.mu.Unlock()
 	r := &Report{}
-	sus, err := c.test(ctx, cv, c.classify(cv), r, true)
+	sus, err := c.test(ctx, cv, c.classify(cv), r, true, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -48,12 +48,13 @@ func (s TestStatus) Passed() bool { return s == TestPass || s == TestSkip }
 func (s TestStatus) Bug() bool { return s == TestFail || s == TestCrash }
 
 // test builds the test binary of the canvas once (with go test's own vet
-// step off: the vet check reports vet findings as what they are) and runs it (through go
-// tool test2json, in the sandbox), then runs the failing tests again,
+// step off: the vet check reports vet findings as what they are) and runs
+// it, only the tests of focus when not nil (through go tool test2json, in
+// the sandbox), then runs the failing tests again,
 // alone, to tell failures that reproduce from flakes. Failing tests
 // become findings. When rank is set and tests fail, it also ranks the
 // statements by Ochiai suspiciousness.
-func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool) ([]Suspect, error) {
+func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool, focus []string) ([]Suspect, error) {
 	tmp, err := c.tempDir("test")
 	if err != nil {
 		return nil, err
@@ -107,7 +108,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		return nil, nil // no test files
 	}
 
-	run, err := c.runTests(ctx, tmp, bin, nil, nil)
+	run, err := c.runTests(ctx, tmp, bin, focus, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,8 @@ import (
 // A Checker checks a canvas; *constraints.Checker implements it.
 type Checker interface {
 	Check(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
+	// CheckTests checks up to the tests, running only the named ones.
+	CheckTests(ctx context.Context, cv *ast.Canvas, tests []string) (*constraints.Report, error)
 	// Suspects ranks statements by how suspicious the failing tests make
 	// them; refine asks only for the canvas it masks next.
 	Suspects(ctx context.Context, cv *ast.Canvas) ([]constraints.Suspect, error)
@@ -159,6 +162,55 @@ type state struct {
 
 func (r *run) check(ctx context.Context, cv *ast.Canvas) (*constraints.Report, error) {
 	return r.chk.Check(ctx, cv, r.opts.UpTo)
+}
+
+// checkFirst checks cv, a candidate from st. Where st's tests ran and some
+// fail, it runs only those first (the failing tests first, issue 14): the
+// report it returns then merges their results with st's for the other
+// tests, and focused is set; the caller runs the whole suite before it
+// takes the candidate.
+func (r *run) checkFirst(ctx context.Context, st *state, cv *ast.Canvas) (rep *constraints.Report, focused bool, err error) {
+	var failing []string
+	if r.opts.UpTo == constraints.Tests && st.rep.Tests != nil && !st.rep.Focused {
+		for name, s := range st.rep.Tests {
+			if s.Bug() {
+				failing = append(failing, name)
+			}
+		}
+	}
+	if len(failing) == 0 || len(failing) == len(st.rep.Tests) {
+		rep, err = r.check(ctx, cv)
+		return rep, false, err
+	}
+	rep, err = r.chk.CheckTests(ctx, cv, failing)
+	if err != nil || rep.Tests == nil {
+		return rep, false, err // it does not build: nothing to merge
+	}
+	return mergeFocused(rep, st.rep), true, nil
+}
+
+// mergeFocused returns the report of a focused run, f, with the results of
+// the tests it did not run taken from prev.
+func mergeFocused(f, prev *constraints.Report) *constraints.Report {
+	m := *f
+	m.Tests = maps.Clone(prev.Tests)
+	maps.Copy(m.Tests, f.Tests)
+	m.Findings = slices.Clone(f.Findings)
+	for _, pf := range prev.Findings {
+		if pf.Category == constraints.Tests && pf.Test != "" {
+			if _, ran := f.Tests[pf.Test]; !ran {
+				m.Findings = append(m.Findings, pf)
+			}
+		}
+	}
+	m.Findings = constraints.Sort(m.Findings)
+	m.TestsRun, m.TestsFailed = len(m.Tests), 0
+	for _, s := range m.Tests {
+		if !s.Passed() {
+			m.TestsFailed++
+		}
+	}
+	return &m
 }
 
 func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (*Result, error) {
@@ -450,7 +502,7 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 		}
 		return true, nil
 	}
-	rep, err := r.check(ctx, cv)
+	rep, focused, err := r.checkFirst(ctx, st, cv)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, nil
@@ -463,9 +515,9 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 	}
 	m := newRemap(hs.old.Text, cv.File(h.File).Text)
 	open = m.holes(h.File, open)
-	cost := r.score(rep, len(open))
-	if hs.near == nil || cost.less(hs.near.cost) {
-		hs.near = &tried{text: c.Text, cost: cost, msgs: messagesNear(rep, h, len(c.Text))}
+	got := r.score(rep, len(open))
+	if hs.near == nil || got.less(hs.near.cost) {
+		hs.near = &tried{text: c.Text, cost: got, msgs: messagesNear(rep, h, len(c.Text))}
 	}
 	if r.tentative(st, rep, hs.t) {
 		r.logf("hole %d: candidate %q compiles but fails the tests; widening first", h.ID, truncate(c.Text))
@@ -476,19 +528,34 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 		r.logf("hole %d: candidate %q calls the function it fills and the tests do not prove it", h.ID, truncate(c.Text))
 		return true, nil
 	}
-	r.logf("hole %d: candidate %q (%s): %d findings, cost %v (was %v)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), cost, st.cost)
+	r.logf("hole %d: candidate %q (%s): %d findings, cost %v (was %v)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), got, st.cost)
 	bestCost := st.cost
 	if hs.best != nil {
 		bestCost = hs.best.st.cost
 	}
-	if cost.less(bestCost) || (hs.best != nil && cost == bestCost && dist < hs.best.dist) {
+	better := func(x cost) bool { return x.less(bestCost) || (hs.best != nil && x == bestCost && dist < hs.best.dist) }
+	if better(got) && focused {
+		// The failing tests pass (or fail less): now the whole suite.
+		if rep, err = r.check(ctx, cv); err != nil {
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			return false, err
+		}
+		if got = r.score(rep, len(open)); !better(got) {
+			r.logf("hole %d: candidate %q does better on the failing tests but not on the whole suite (cost %v)", h.ID, truncate(c.Text), got)
+			return true, nil
+		}
+		clean = len(rep.Findings) == 0 && len(open) == 0
+	}
+	if better(got) {
 		start, end := m.span(h.Start, h.End)
 		ch := Change{File: h.File, Start: start, End: end, Old: h.Original, New: cv.File(h.File).Text[start:end],
 			Fixes: hs.t.fixes, Source: c.Source}
 		if hs.t.user {
 			ch.Fixes = []string{"hole " + holeName(h)}
 		}
-		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m),
+		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: got, regions: st.regions.remap(h.File, m),
 			changes: addChange(remapChanges(st.changes, h.File, m), ch)}, dist: dist}
 		if clean {
 			return false, nil // nothing can beat it
