@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
@@ -31,6 +32,7 @@ type Checker struct {
 
 	typesMu  sync.Mutex  // serializes type checking and vet
 	lastInfo *types.Info // of the last type check, for sizing maps; guarded by typesMu
+	vetExact atomic.Bool // go vet found what the in-process vet missed: run go vet for every check
 
 	mu         sync.Mutex
 	slowestRun time.Duration // longest finished run of a test binary
@@ -206,9 +208,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 
 	// Vet.
 	t0 = time.Now()
-	c.typesMu.Lock()
-	findings, err := c.vet(cv, tr)
-	c.typesMu.Unlock()
+	findings, err := c.vet(ctx, cv, tr)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,10 @@ type Options struct {
 	// repaired text of packages this one imports, which the go command and
 	// the export data of the imports must see instead of the disk.
 	Overlay map[string]string
-	Logf    func(format string, args ...any)
+	// Cache, if set, shares the listing of imports and their vet facts
+	// between the checkers made with it (see Cache).
+	Cache *Cache
+	Logf  func(format string, args ...any)
 }
 
 const defaultTimeout = 60 * time.Second

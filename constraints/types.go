@@ -72,6 +72,13 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 		xconf.FakeImportC = false
 		tr.xpkg, _ = xconf.Check(c.pkg.ImportPath+"_test", c.fset, tr.xfiles, tr.info)
 	}
+	if hasCgo && len(tr.findings) > 0 {
+		fs, err := c.confirmCgoTypes(ctx, cv, units)
+		if err != nil {
+			fs = []Finding{{Category: Types, Code: "types", Message: err.Error(), Weight: 1}}
+		}
+		tr.findings = fs
+	}
 	return tr
 }
 
