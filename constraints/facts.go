@@ -32,7 +32,7 @@ type factStore struct {
 	sem chan struct{} // bounds the packages analyzed at once
 
 	mu      sync.Mutex
-	entries map[string]*pkgFacts            // by package path
+	entries map[string]*pkgFacts          // by package path
 	tables  map[*types.Package]*factTable // decoded entries, by package of the store's universe
 
 	impMu   sync.Mutex

@@ -54,7 +54,9 @@ func decodeVetJSON(out []byte, logf func(string, ...any)) (map[string][]vetDiag,
 		}
 	}
 	for _, ds := range byID {
-		slices.SortFunc(ds, func(a, b vetDiag) int { return cmp.Or(cmp.Compare(a.Posn, b.Posn), cmp.Compare(a.Analyzer, b.Analyzer)) })
+		slices.SortFunc(ds, func(a, b vetDiag) int {
+			return cmp.Or(cmp.Compare(a.Posn, b.Posn), cmp.Compare(a.Analyzer, b.Analyzer))
+		})
 	}
 	return byID, nil
 }
