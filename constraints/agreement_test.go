@@ -20,6 +20,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"golang.org/x/tools/txtar"
 )
 
 // TestAgreement is a differential test: difgen's checks (types, vet and
@@ -175,18 +176,29 @@ func TestAgreement(t *testing.T) {
 	t.Logf("loaded %d packages in %v", len(pkgs), time.Since(start).Round(time.Millisecond))
 
 	t0 := time.Now()
+	// go vet turns unsafeptr off for GOROOT packages (as the go command
+	// sees them: not testdata) when run without flags; -json is a flag,
+	// so say it.
+	list, err := exec.Command("go", append([]string{"list", "-f", "{{.Goroot}} {{.ImportPath}}"}, patterns...)...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
 	var goroot, modules []string
-	for _, p := range pkgs {
-		if p.Goroot {
-			goroot = append(goroot, p.ImportPath)
+	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+		isGoroot, path, _ := strings.Cut(line, " ")
+		if isGoroot == "true" {
+			goroot = append(goroot, path)
 		} else {
-			modules = append(modules, p.ImportPath)
+			modules = append(modules, path)
 		}
 	}
-	// go vet turns unsafeptr off in GOROOT when run without flags; -json
-	// is a flag, so say it.
-	vet := runGoVet(t, "-unsafeptr=false", goroot)
-	maps.Copy(vet, runGoVet(t, "", modules))
+	for _, p := range pkgs {
+		if p.Goroot != slices.Contains(goroot, p.ImportPath) {
+			t.Errorf("%s: Goroot = %v, the go command says %v", p.ImportPath, p.Goroot, !p.Goroot)
+		}
+	}
+	vet := runGoVet(t, ".", "-unsafeptr=false", goroot)
+	maps.Copy(vet, runGoVet(t, ".", "", modules))
 	t.Logf("go vet -json: %d findings in %v", len(vet), time.Since(t0).Round(time.Millisecond))
 	t0 = time.Now()
 	var buildable []string
@@ -331,9 +343,9 @@ func within(dir, k string) bool {
 	return filepath.Dir(file) == dir
 }
 
-// runGoVet runs go vet -json (and flag, if not "") on patterns and
+// runGoVet runs go vet -json (and flag, if not "") on patterns in dir and
 // returns its findings ("file:line:col: message") with their analyzers.
-func runGoVet(t *testing.T, flag string, patterns []string) map[string]string {
+func runGoVet(t *testing.T, dir, flag string, patterns []string) map[string]string {
 	t.Helper()
 	out := make(map[string]string)
 	if len(patterns) == 0 {
@@ -344,6 +356,7 @@ func runGoVet(t *testing.T, flag string, patterns []string) map[string]string {
 		args = append(args, flag)
 	}
 	cmd := exec.Command("go", append(args, patterns...)...)
+	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -394,4 +407,192 @@ func runGoBuild(t *testing.T, patterns []string) map[string]bool {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return found
+}
+
+// TestAgreementSynthetic checks difgen against the go command on the
+// module of testdata/agreement/module.txtar, which holds the cases that
+// used to disagree: a Go file that is a symbolic link, assembly with an
+// external test package, a file excluded by a build constraint, a
+// generated file, //go:embed, and vet findings that need the facts of
+// another package (a printf wrapper; a function that never returns).
+// On each package difgen's findings, and the in-process vet's, must be
+// those of go vet and go build; so must they on an edited canvas; and a
+// dangling link must fail as the go command fails.
+func TestAgreementSynthetic(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ar, err := txtar.ParseFile("testdata/agreement/module.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, dir, filesOf(ar))
+	for _, line := range strings.Split(string(ar.Comment), "\n") {
+		if rest, ok := strings.CutPrefix(line, "symlink: "); ok {
+			name, target, _ := strings.Cut(rest, " ")
+			if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+				t.Skipf("cannot make symbolic links: %v", err)
+			}
+		}
+	}
+
+	vet := runGoVet(t, dir, "", []string{"./..."})
+	build := runGoIn(t, dir, "build", "./...")
+	if len(build) != 0 {
+		t.Fatalf("go build ./... of the module fails: %v", build)
+	}
+	wantVet := []string{
+		filepath.Join(dir, "gen/gen.go") + ":8:50: fmt.Sprintf format %d has arg n of wrong type string",
+		filepath.Join(dir, "q/q.go") + ":11:23: example.com/agree/logx.Infof format %d has arg n of wrong type string",
+	}
+	if got := slices.Sorted(maps.Keys(vet)); !slices.Equal(got, wantVet) {
+		t.Fatalf("go vet ./... reports\n\t%s\nwant (the module's premise)\n\t%s", strings.Join(got, "\n\t"), strings.Join(wantVet, "\n\t"))
+	}
+
+	opts := &constraints.Options{Tests: constraints.TestsAuto, Cache: new(constraints.Cache), Logf: t.Logf}
+	pkgs, err := constraints.Load(ctx, dir, []string{"./..."}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) != 4 {
+		t.Fatalf("Load: %d packages, want 4", len(pkgs))
+	}
+	for _, p := range pkgs {
+		chk, err := constraints.NewChecker(ctx, p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cv, err := ast.LoadDir(p.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for k := range vet {
+			if within(p.Dir, k) {
+				want = append(want, k)
+			}
+		}
+		slices.Sort(want)
+		r, err := chk.Check(ctx, cv, constraints.Build)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := findingStrings(r.Findings); !slices.Equal(got, want) {
+			t.Errorf("%s: difgen reports\n\t%s\ngo vet and go build\n\t%s", p.ImportPath, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		}
+		if len(want) == 0 && r.Reached != constraints.Build {
+			t.Errorf("%s: reached %s, want build", p.ImportPath, r.Reached)
+		}
+		if got := findingStrings(constraints.VetInProcess(ctx, chk, cv)); !slices.Equal(got, want) {
+			t.Errorf("%s: the in-process vet reports\n\t%s\ngo vet\n\t%s", p.ImportPath, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		}
+
+		// An edit after the last line moves no finding: the checks of
+		// the edited canvas (in-process vet, confirmed by go vet
+		// -overlay) must report the same.
+		var edited []*ast.File
+		for _, f := range cv.Files() {
+			if !strings.HasSuffix(f.Name, "_test.go") && filepath.Base(f.Name) != "add_amd64.go" {
+				f = ast.NewFile(f.Name, f.Text+"\n// edited\n")
+			}
+			edited = append(edited, f)
+		}
+		r, err = chk.Check(ctx, ast.NewCanvas(cv.Dir, edited...), constraints.Build)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := findingStrings(r.Findings); !slices.Equal(got, want) {
+			t.Errorf("%s, edited: difgen reports\n\t%s\nwant\n\t%s", p.ImportPath, strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+		}
+	}
+
+	// A dangling link: the go command fails to open it, and so does
+	// difgen, with the same message.
+	dangling := filepath.Join(dir, "p", "c.go")
+	if err := os.Symlink("nowhere.go", dangling); err != nil {
+		t.Fatal(err)
+	}
+	msg := "open " + dangling + ": no such file or directory"
+	if out := runGoIn(t, dir, "build", "./p"); !slices.ContainsFunc(out, func(s string) bool { return strings.Contains(s, msg) }) {
+		t.Fatalf("go build with a dangling link: %q, want %q", out, msg)
+	}
+	if _, err := ast.LoadDir(filepath.Join(dir, "p")); err == nil || err.Error() != msg {
+		t.Errorf("ast.LoadDir with a dangling link: %v, want %q", err, msg)
+	}
+	pkgs, err = constraints.Load(ctx, filepath.Join(dir, "p"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := pkgs[0].Errors; !slices.ContainsFunc(errs, func(f constraints.Finding) bool { return f.Message == msg }) {
+		t.Errorf("Load with a dangling link: errors %v, want %q", errs, msg)
+	}
+}
+
+func filesOf(ar *txtar.Archive) map[string]string {
+	m := make(map[string]string)
+	for _, f := range ar.Files {
+		m[f.Name] = string(f.Data)
+	}
+	return m
+}
+
+func findingStrings(fs []constraints.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// runGoIn runs the go command in dir and returns its output lines, none
+// if it succeeds.
+func runGoIn(t *testing.T, dir string, args ...string) []string {
+	t.Helper()
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return nil
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+// TestVetCalibration checks what a checker does when go vet reports what
+// the in-process vet misses, as the toolchain's printf reports a Println
+// argument list that ends in a newline and x/tools' newer one no longer
+// does: the finding is reported on the package as on disk (go vet's
+// verdict), and also on an edited canvas, where the checker, knowing its
+// in-process vet blind here, runs go vet instead of trusting it.
+func TestVetCalibration(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod": "module example.com/c\n\ngo 1.26\n",
+		"c.go":   "package c\n\nimport \"fmt\"\n\nfunc Hello() {\n\tfmt.Println(\"hello\\n\")\n}\n",
+	})
+	want := runGoVet(t, dir, "", []string{"."})
+	pkg := loadOne(t, dir, nil)
+	chk, err := constraints.NewChecker(ctx, pkg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv, err := pkg.Canvas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inproc := findingStrings(constraints.VetInProcess(ctx, chk, cv))
+	if len(want) == 0 || slices.Equal(inproc, slices.Sorted(maps.Keys(want))) {
+		t.Skipf("no version skew to test: go vet reports %q, the in-process vet %q", slices.Sorted(maps.Keys(want)), inproc)
+	}
+	for i, text := range []string{"", "\n// edited\n"} {
+		name := filepath.Join(dir, "c.go")
+		canvas := ast.NewCanvas(dir, ast.NewFile(name, cv.File(name).Text+text))
+		r, err := chk.Check(ctx, canvas, constraints.Build)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := findingStrings(r.Findings); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
+			t.Errorf("check %d (edited: %v): difgen reports %q, go vet %q", i, text != "", got, slices.Sorted(maps.Keys(want)))
+		}
+	}
 }

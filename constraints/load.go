@@ -39,7 +39,8 @@ type Package struct {
 	EmbedFiles     []string // files embedded with //go:embed
 
 	// Goroot reports whether the package is in GOROOT (the standard
-	// library or cmd), where go vet turns some analyzers off.
+	// library or cmd, not testdata), where go vet turns some analyzers
+	// off.
 	Goroot bool
 
 	// Writable reports whether difgen may write the package's files: only
@@ -186,7 +187,7 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 			return nil, fmt.Errorf("%s (package %s)", msg, path)
 		}
 		p.Dir = filepath.Dir(all[0])
-		p.Goroot = goroot != "" && within(goroot, p.Dir)
+		p.Goroot = inGoroot(goroot, p.Dir)
 		if p.ModuleDir == "" || !within(p.ModuleDir, p.Dir) || slices.Contains(strings.Split(filepath.ToSlash(p.Dir), "/"), "vendor") {
 			p.Writable = false
 		}
@@ -232,6 +233,17 @@ func gorootSrc(ctx context.Context, dir string, env []string) string {
 		return ""
 	}
 	return filepath.Join(root, "src")
+}
+
+// inGoroot reports whether the package in dir is a GOROOT package for
+// the go command: in GOROOT/src (gorootSrc), not in a testdata directory
+// (the rule of go/build).
+func inGoroot(gorootSrc, dir string) bool {
+	if gorootSrc == "" || !within(gorootSrc, dir) {
+		return false
+	}
+	rel, _ := filepath.Rel(gorootSrc, dir)
+	return !slices.Contains(strings.Split(filepath.ToSlash(rel), "/"), "testdata")
 }
 
 func within(root, dir string) bool {

@@ -235,7 +235,10 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if fl.verbose {
 		logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "difgen: "+format+"\n", args...) }
 	}
-	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf}
+	// One cache for all the packages: each dependency is listed and
+	// analyzed once, and go vet of the packages as they are runs once.
+	cache := new(constraints.Cache)
+	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf, Cache: cache}
 	var pkgs []*constraints.Package
 	for _, g := range groupPatterns(cwd, patterns) {
 		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
@@ -246,6 +249,14 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 			return &exitError{code: 2, msg: err.Error()}
 		}
 		pkgs = append(pkgs, ps...)
+	}
+	if len(pkgs) > 1 {
+		if err := cache.Prefetch(ctx, pkgs, copts); err != nil {
+			logf("%v", err)
+		}
+		if err := cache.PrefetchVet(ctx, pkgs, copts); err != nil {
+			logf("%v", err)
+		}
 	}
 	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
 	if ctx.Err() != nil {
