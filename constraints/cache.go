@@ -26,6 +26,13 @@ import (
 //
 // A nil *Cache in Options is valid: each Checker then keeps its own.
 type Cache struct {
+	// FactsDir, if set, is a directory where the vet facts of packages
+	// persist across runs, so that each version of a dependency is
+	// analyzed once per machine (like go vet's .vetx files in the build
+	// cache). Its files are named by the hash of what they depend on, so
+	// processes and difgen versions may share it.
+	FactsDir string
+
 	mu       sync.Mutex
 	listings map[string]*listing
 }
@@ -34,7 +41,7 @@ type Cache struct {
 // one if c is nil.
 func (c *Cache) listing(pkg *Package, opts *Options) *listing {
 	if c == nil {
-		return newListing(opts.clone().Overlay)
+		return newListing(opts, "")
 	}
 	key := listingKey(pkg, opts)
 	c.mu.Lock()
@@ -44,7 +51,7 @@ func (c *Cache) listing(pkg *Package, opts *Options) *listing {
 	}
 	l := c.listings[key]
 	if l == nil {
-		l = newListing(opts.clone().Overlay)
+		l = newListing(opts, c.FactsDir)
 		c.listings[key] = l
 	}
 	return l
@@ -227,8 +234,10 @@ func (lst *listing) prefetchVet(ctx context.Context, pkgs []*Package, opts *Opti
 // A listing holds what go list said about packages in one context, and
 // the vet facts computed for them.
 type listing struct {
-	overlay map[string]string // Options.Overlay: files of other packages, by absolute name
-	facts   *factStore
+	overlay  map[string]string // Options.Overlay: files of other packages, by absolute name
+	factsDir string            // Cache.FactsDir
+	logf     func(string, ...any)
+	facts    *factStore
 
 	mu   sync.Mutex
 	pkgs map[string]*listedPkg // by package path
@@ -242,8 +251,9 @@ type vetRecord struct {
 	diags []vetDiag
 }
 
-func newListing(overlay map[string]string) *listing {
-	l := &listing{overlay: overlay, pkgs: make(map[string]*listedPkg), vets: make(map[string]*vetRecord)}
+func newListing(opts *Options, factsDir string) *listing {
+	o := opts.clone()
+	l := &listing{overlay: o.Overlay, factsDir: factsDir, logf: o.logf, pkgs: make(map[string]*listedPkg), vets: make(map[string]*vetRecord)}
 	l.facts = newFactStore(l)
 	return l
 }

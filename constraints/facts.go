@@ -2,17 +2,21 @@ package constraints
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
 	"fmt"
 	"go/ast"
 	"go/build"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"slices"
+	"runtime/debug"
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
@@ -104,48 +108,20 @@ func (s *factStore) get(path string) *pkgFacts {
 	s.entries[path] = e
 	s.mu.Unlock()
 	defer close(e.done)
-	e.err = s.compute(path, e)
+	if e.err = s.compute(path, e); e.err != nil {
+		s.lst.logf("constraints: %v", e.err)
+	}
 	return e
 }
 
-// prepare computes the facts of paths (and their dependencies), several
-// packages at once.
-func (s *factStore) prepare(paths []string, logf func(string, ...any)) {
-	s.readExports(paths, logf)
+// prepare computes the facts of paths (and of their dependencies, as
+// far as needed), several packages at once.
+func (s *factStore) prepare(paths []string) {
 	var wg sync.WaitGroup
 	for _, p := range paths {
 		wg.Go(func() { s.get(p) })
 	}
 	wg.Wait()
-}
-
-// readExports reads the export data of paths and all their dependencies
-// into the store's universe, one package after the other, so that the
-// concurrent type checks of compute only read it (reading export data
-// completes the packages it mentions).
-func (s *factStore) readExports(paths []string, logf func(string, ...any)) {
-	var all []string
-	seen := make(map[string]bool)
-	for _, p := range paths {
-		l := s.lst.get(p)
-		if l == nil {
-			continue
-		}
-		for _, q := range append(slices.Clone(l.Deps), p) {
-			if !seen[q] {
-				seen[q] = true
-				all = append(all, q)
-			}
-		}
-	}
-	slices.Sort(all)
-	s.impMu.Lock()
-	defer s.impMu.Unlock()
-	for _, p := range all {
-		if _, err := s.importLocked(p); err != nil {
-			logf("constraints: vet facts: %v", err)
-		}
-	}
 }
 
 // importLocked returns the package path from export data. The caller
@@ -182,6 +158,10 @@ func (s *factStore) compute(path string, e *pkgFacts) error {
 	if l.Error != nil || l.Export == "" {
 		return fmt.Errorf("%s: not built", path)
 	}
+	file := s.cacheFile(l)
+	if file != "" && readFacts(file, e) == nil {
+		return nil
+	}
 	// Dependencies first, all of them, so that the analysis below finds
 	// the facts of any package it meets ready.
 	var wg sync.WaitGroup
@@ -194,6 +174,19 @@ func (s *factStore) compute(path string, e *pkgFacts) error {
 
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
+
+	// Read the export data of all the dependencies now, one after the
+	// other, so that the type checks running meanwhile only read the
+	// packages they import (reading export data completes the packages
+	// it mentions).
+	s.impMu.Lock()
+	for _, dep := range l.Deps {
+		if _, err := s.importLocked(dep); err != nil && dep != "C" {
+			s.impMu.Unlock()
+			return fmt.Errorf("vet facts of %s: %v", path, err)
+		}
+	}
+	s.impMu.Unlock()
 
 	fset := token.NewFileSet()
 	var files []*ast.File
@@ -263,7 +256,136 @@ func (s *factStore) compute(path string, e *pkgFacts) error {
 			return fmt.Errorf("vet facts of %s: %v", path, err)
 		}
 	}
+	if file != "" {
+		if err := writeFacts(file, e); err != nil {
+			return fmt.Errorf("caching the vet facts of %s: %v", path, err)
+		}
+	}
 	return nil
+}
+
+// factsVersion names the analyzers whose facts a cache file holds: the
+// version of golang.org/x/tools difgen is built with, or, when the build
+// does not say (a test binary, a replaced module), the hash of the
+// running executable; "" if neither is known, and then facts are not
+// cached on disk.
+var factsVersion = sync.OnceValue(func() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == "golang.org/x/tools" && m.Replace == nil && m.Sum != "" {
+				return m.Version + " " + m.Sum
+			}
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("executable %x", h.Sum(nil))
+})
+
+// cacheFile returns the file of the store's cache directory that holds
+// the facts of l, or "" if there is none. Its name hashes the analyzers'
+// version and the export data files of l and of all its dependencies;
+// those files are named by the hash of their content in the go command's
+// build cache, so any change to the package or below it, which may change
+// its facts, names another file.
+func (s *factStore) cacheFile(l *listedPkg) string {
+	if s.lst.factsDir == "" || factsVersion() == "" {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "difgen vet facts 1\n%s\n%s/%s\n%s %s\n", factsVersion(), build.Default.GOOS, build.Default.GOARCH, l.ImportPath, l.Export)
+	for _, dep := range l.Deps {
+		export := ""
+		if d := s.lst.get(dep); d != nil {
+			export = d.Export
+		}
+		if export == "" && dep != "unsafe" && dep != "C" {
+			return ""
+		}
+		fmt.Fprintf(h, "%s %s\n", dep, export)
+	}
+	sum := fmt.Sprintf("%x", h.Sum(nil))
+	return filepath.Join(s.lst.factsDir, sum[:2], sum)
+}
+
+// factsFile is the encoding of pkgFacts in a cache file.
+type factsFile struct {
+	Obj []struct {
+		Path string
+		Fact analysis.Fact
+	}
+	Pkg []analysis.Fact
+}
+
+var registerFacts = sync.OnceFunc(func() {
+	for _, a := range factAnalyzers {
+		for _, f := range a.FactTypes {
+			gob.Register(f)
+		}
+	}
+})
+
+func readFacts(file string, e *pkgFacts) error {
+	registerFacts()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var ff factsFile
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&ff); err != nil {
+		return err
+	}
+	for _, of := range ff.Obj {
+		e.obj = append(e.obj, pathFact{objectpath.Path(of.Path), of.Fact})
+	}
+	e.pkg = ff.Pkg
+	return nil
+}
+
+// writeFacts writes e to file, atomically.
+func writeFacts(file string, e *pkgFacts) error {
+	registerFacts()
+	var ff factsFile
+	for _, pf := range e.obj {
+		ff.Obj = append(ff.Obj, struct {
+			Path string
+			Fact analysis.Fact
+		}{string(pf.path), pf.fact})
+	}
+	ff.Pkg = e.pkg
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&ff); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".facts-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(buf.Bytes())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // table returns the facts of pkg, a package of the store's universe,

@@ -73,7 +73,7 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 		tr.xpkg, _ = xconf.Check(c.pkg.ImportPath+"_test", c.fset, tr.xfiles, tr.info)
 	}
 	if hasCgo && len(tr.findings) > 0 {
-		fs, err := c.confirmCgoTypes(ctx, cv, units)
+		fs, err := c.cgoTypes(ctx, cv, units, tr.findings)
 		if err != nil {
 			fs = []Finding{{Category: Types, Code: "types", Message: err.Error(), Weight: 1}}
 		}

@@ -131,6 +131,7 @@ func (c *Checker) vet(ctx context.Context, cv *dast.Canvas, tr *typesResult) ([]
 		if len(inproc) == 0 {
 			return nil, nil
 		}
+		c.opts.logf("constraints: go vet confirms the in-process vet's %s (and %d more)", inproc[0], len(inproc)-1)
 	}
 	exact, err := c.goVet(ctx, cv, onDisk)
 	if err != nil || len(exact) == 0 {
@@ -203,7 +204,7 @@ func (c *Checker) vetInProcess(cv *dast.Canvas, tr *typesResult) []Finding {
 	defer c.typesMu.Unlock()
 	t0 := time.Now()
 	store := c.imp.listing.facts
-	store.prepare(c.imp.importPaths(), c.opts.logf)
+	store.prepare(c.imp.importPaths())
 	if d := time.Since(t0); d > 100*time.Millisecond {
 		c.opts.logf("constraints: vet facts of the imports of %s in %v", c.pkg.ImportPath, d.Round(time.Millisecond))
 	}

@@ -237,7 +237,11 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	}
 	// One cache for all the packages: each dependency is listed and
 	// analyzed once, and go vet of the packages as they are runs once.
+	// The dependencies' vet facts persist in the user cache.
 	cache := new(constraints.Cache)
+	if dir, err := os.UserCacheDir(); err == nil {
+		cache.FactsDir = filepath.Join(dir, "difgen", "vetfacts")
+	}
 	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf, Cache: cache}
 	var pkgs []*constraints.Package
 	for _, g := range groupPatterns(cwd, patterns) {
