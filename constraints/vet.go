@@ -4,8 +4,6 @@ import (
 	"context"
 	"go/types"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
@@ -168,30 +166,19 @@ func uncovered(exact, inproc []Finding) []Finding {
 	return out
 }
 
-// onDisk reports whether cv is the package as on disk: the same Go files
-// with the same text.
+// onDisk reports whether cv is the package as on disk: the Go files that
+// ast.LoadDir reads, with the same text.
 func (c *Checker) onDisk(cv *dast.Canvas) bool {
-	entries, err := os.ReadDir(c.pkg.Dir)
-	if err != nil {
+	disk, err := dast.LoadDir(c.pkg.Dir)
+	if err != nil || len(disk.Files()) != len(cv.Files()) {
 		return false
 	}
-	n := 0
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || e.IsDir() {
-			continue
-		}
-		f := cv.File(filepath.Join(c.pkg.Dir, name))
-		if f == nil {
+	for _, f := range disk.Files() {
+		if g := cv.File(f.Name); g == nil || g.Hash != f.Hash {
 			return false
 		}
-		disk, err := os.ReadFile(f.Name)
-		if err != nil || string(disk) != f.Text {
-			return false
-		}
-		n++
 	}
-	return n == len(cv.Files())
+	return true
 }
 
 // vetInProcess runs the analyzers of go vet in-process on the package
