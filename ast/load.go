@@ -4,6 +4,7 @@ import (
 	goast "go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,9 +12,10 @@ import (
 
 // LoadDir returns a canvas of the Go files directly in dir (not in its
 // subdirectories), with absolute names. Like the go command, it ignores
-// files whose names begin with "." or "_", and reads a symbolic link to a
-// regular file as that file. A directory without Go files
-// gives an empty canvas.
+// files whose names begin with "." or "_", reads a symbolic link to a
+// file as that file (under the link's name), skips a link to a directory,
+// and fails on a dangling link as the go command does ("open …: no such
+// file or directory"). A directory without Go files gives an empty canvas.
 func LoadDir(dir string) (*Canvas, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -30,8 +32,14 @@ func LoadDir(dir string) (*Canvas, error) {
 			continue
 		}
 		path := filepath.Join(abs, name)
-		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
-			continue // a directory, or a symbolic link to no regular file
+		switch t := e.Type(); {
+		case t&fs.ModeSymlink != 0:
+			if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+				continue // a link to a directory (or a device): not a Go file
+			}
+			// A dangling link fails in ReadFile below.
+		case !t.IsRegular():
+			continue
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {

@@ -43,6 +43,49 @@ func TestLoadDir(t *testing.T) {
 	}
 }
 
+// TestLoadDirSymlinks checks that LoadDir reads a link to a Go file as
+// the go command does, skips a link to a directory, and fails on a
+// dangling link with the go command's message.
+func TestLoadDirSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "real", "d.go"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "real", "b.txt"), []byte("package p\n\nfunc B() {}\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.go"), []byte("package p\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"b.go": "real/b.txt", "d.go": "real/d.go"} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+	}
+	cv, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range cv.Files() {
+		names = append(names, filepath.Base(f.Name))
+	}
+	if want := []string{"a.go", "b.go"}; !slices.Equal(names, want) {
+		t.Errorf("LoadDir = %q, want %q", names, want)
+	}
+	if f := cv.File(filepath.Join(dir, "b.go")); f == nil || f.Text != "package p\n\nfunc B() {}\n" {
+		t.Errorf("b.go (a link) = %+v, want the text of its target", f)
+	}
+
+	if err := os.Symlink("nowhere.go", filepath.Join(dir, "c.go")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadDir(dir)
+	if want := "open " + filepath.Join(dir, "c.go") + ": no such file or directory"; err == nil || err.Error() != want {
+		t.Errorf("LoadDir with a dangling link: err = %v, want %q", err, want)
+	}
+}
+
 func TestIsGenerated(t *testing.T) {
 	tests := []struct {
 		src  string

@@ -86,8 +86,13 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 	return ov, os.WriteFile(ov.File, data, 0o644)
 }
 
-// build runs go build -overlay on the canvas, discarding the output.
+// build runs go build -overlay on the canvas, discarding the output. A
+// package of only tests is not built: go build would fail with "no
+// non-test Go files", which go vet and go test do not report.
 func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error) {
+	if !slices.ContainsFunc(c.classify(cv), func(u unit) bool { return u.kind == kindPkg }) {
+		return nil, nil
+	}
 	tmp, err := c.tempDir("build")
 	if err != nil {
 		return nil, err

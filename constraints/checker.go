@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
@@ -32,6 +33,7 @@ type Checker struct {
 
 	typesMu  sync.Mutex  // serializes type checking and vet
 	lastInfo *types.Info // of the last type check, for sizing maps; guarded by typesMu
+	vetExact atomic.Bool // go vet found what the in-process vet missed: run go vet for every check
 
 	mu         sync.Mutex
 	slowestRun time.Duration // longest finished run of a test binary
@@ -246,9 +248,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 
 	// Vet.
 	t0 = time.Now()
-	c.typesMu.Lock()
-	findings, err := c.vet(cv, tr)
-	c.typesMu.Unlock()
+	findings, err := c.vet(ctx, cv, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -257,14 +257,11 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 		return r, nil
 	}
 
-	// Build. A package of test files only has nothing to build (go build
-	// refuses it; go test does not): its test build is the build.
+	// Build.
 	t0 = time.Now()
-	findings = nil
-	if slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindPkg }) {
-		if findings, err = c.build(ctx, cv); err != nil {
-			return nil, err
-		}
+	findings, err = c.build(ctx, cv)
+	if err != nil {
+		return nil, err
 	}
 	c.opts.logf("constraints: build in %v", time.Since(t0).Round(time.Millisecond))
 	if done := r.stage(Build, findings, upTo); done {

@@ -38,6 +38,11 @@ type Package struct {
 	OtherFiles     []string // non-Go files compiled into the package (.s, .c, ...)
 	EmbedFiles     []string // files embedded with //go:embed
 
+	// Goroot reports whether the package is in GOROOT (the standard
+	// library or cmd, not testdata), where go vet turns some analyzers
+	// off.
+	Goroot bool
+
 	// Writable reports whether difgen may write the package's files: only
 	// packages of the main module are writable, never GOROOT, the module
 	// cache, vendor directories or another module of a workspace.
@@ -165,6 +170,7 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 		}
 	}
 
+	goroot := gorootSrc(ctx, dir, cfg.Env)
 	var out []*Package
 	for _, path := range order {
 		p := byPath[path]
@@ -181,6 +187,7 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 			return nil, fmt.Errorf("%s (package %s)", msg, path)
 		}
 		p.Dir = filepath.Dir(all[0])
+		p.Goroot = inGoroot(goroot, p.Dir)
 		if p.ModuleDir == "" || !within(p.ModuleDir, p.Dir) || slices.Contains(strings.Split(filepath.ToSlash(p.Dir), "/"), "vendor") {
 			p.Writable = false
 		}
@@ -212,6 +219,31 @@ func variantOf(p *packages.Package) (base, variant string) {
 		return base, "xtest"
 	}
 	return base, "test"
+}
+
+// gorootSrc returns GOROOT/src of the go command run in dir, or "" if
+// go env fails.
+func gorootSrc(ctx context.Context, dir string, env []string) string {
+	res := runCmd(ctx, dir, env, defaultTimeout, "go", "env", "GOROOT")
+	if res.err != nil {
+		return ""
+	}
+	root := strings.TrimSpace(string(res.stdout))
+	if root == "" {
+		return ""
+	}
+	return filepath.Join(root, "src")
+}
+
+// inGoroot reports whether the package in dir is a GOROOT package for
+// the go command: in GOROOT/src (gorootSrc), not in a testdata directory
+// (the rule of go/build).
+func inGoroot(gorootSrc, dir string) bool {
+	if gorootSrc == "" || !within(gorootSrc, dir) {
+		return false
+	}
+	rel, _ := filepath.Rel(gorootSrc, dir)
+	return !slices.Contains(strings.Split(filepath.ToSlash(rel), "/"), "testdata")
 }
 
 func within(root, dir string) bool {

@@ -80,6 +80,13 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 	tr.broken = append(tr.broken, imp.(*checkImporter).broken...)
 	slices.Sort(tr.broken)
 	tr.broken = slices.Compact(tr.broken)
+	if hasCgo && len(tr.findings) > 0 {
+		fs, err := c.cgoTypes(ctx, cv, units, tr.findings)
+		if err != nil {
+			fs = []Finding{{Category: Types, Code: "types", Message: err.Error(), Weight: 1}}
+		}
+		tr.findings = fs
+	}
 	return tr
 }
 

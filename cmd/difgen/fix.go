@@ -273,7 +273,14 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if fl.verbose {
 		logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "difgen: "+format+"\n", args...) }
 	}
-	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf}
+	// One cache for all the packages: each dependency is listed and
+	// analyzed once, and go vet of the packages as they are runs once.
+	// The dependencies' vet facts persist in the user cache.
+	cache := new(constraints.Cache)
+	if dir, err := os.UserCacheDir(); err == nil {
+		cache.FactsDir = filepath.Join(dir, "difgen", "vetfacts")
+	}
+	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf, Cache: cache}
 	if dir := tempdir.Current(); dir != "" {
 		// The go command's and the tests' temporaries too go in the
 		// session, which the next difgen removes if this one is killed.
@@ -290,6 +297,14 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	} else if changed {
 		if pkgs, err = loadPackages(ctx, cwd, patterns, copts); err != nil {
 			return err
+		}
+	}
+	if len(pkgs) > 1 {
+		if err := cache.Prefetch(ctx, pkgs, copts); err != nil {
+			logf("%v", err)
+		}
+		if err := cache.PrefetchVet(ctx, pkgs, copts); err != nil {
+			logf("%v", err)
 		}
 	}
 	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
