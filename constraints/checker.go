@@ -40,6 +40,7 @@ type Checker struct {
 	largestRun int64         // largest peak resident size of a finished run, bytes
 	t2j        string        // path of go tool test2json
 
+	base     *typeBase  // the last full type check, for Screen; guarded by typesMu
 	runMu    sync.Mutex // serializes test runs, which share the scratch space
 	sb       *scratch   // guarded by runMu
 	suspects map[dast.Hash][]Suspect
@@ -68,6 +69,9 @@ type Report struct {
 
 	// Focused reports that only some tests ran (see CheckTests).
 	Focused bool
+	// Shallow reports a screen (see Screen): type findings alone, without
+	// Pkg and Info.
+	Shallow bool
 	// Tests holds the outcome of each top-level test, when the tests ran.
 	Tests                 map[string]TestStatus
 	TestsRun, TestsFailed int
@@ -239,6 +243,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 	t0 = time.Now()
 	c.typesMu.Lock()
 	tr := c.checkTypes(ctx, cv, units)
+	c.setBase(units, tr)
 	c.typesMu.Unlock()
 	r.Pkg, r.Info, r.BrokenDeps = tr.pkg, tr.info, tr.broken
 	c.opts.logf("constraints: types in %v", time.Since(t0).Round(time.Microsecond))

@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"maps"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -200,6 +201,20 @@ func (imp *importer) resolve(ctx context.Context, path string) (*listedPkg, erro
 
 // forCheck returns the types.Importer of one check. self is the checked
 // package, given to the external test package; nil for the package itself.
+// pkgName returns the name of the package at path as imported (the last
+// element of the path when it is not loaded).
+func (imp *importer) pkgName(p string) string {
+	imp.mu.Lock()
+	defer imp.mu.Unlock()
+	if resolved, ok := imp.paths[p]; ok {
+		p = resolved
+	}
+	if pkg := imp.shared[p]; pkg != nil {
+		return pkg.Name()
+	}
+	return path.Base(p)
+}
+
 func (imp *importer) forCheck(ctx context.Context, self *types.Package) types.ImporterFrom {
 	return &checkImporter{imp: imp, ctx: ctx, self: self}
 }

@@ -24,8 +24,18 @@ type typesResult struct {
 // the external test package against that result. The caller holds
 // c.typesMu.
 func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit) *typesResult {
-	tr := &typesResult{info: newInfo(c.lastInfo)}
-	defer func() { c.lastInfo = tr.info }()
+	return c.checkTypesInfo(ctx, cv, units, true, nil)
+}
+
+// checkTypesInfo is checkTypes; without withInfo, no Info is recorded
+// (a screen: only the errors count), and errors skip reports true for
+// are dropped before they become findings.
+func (c *Checker) checkTypesInfo(ctx context.Context, cv *dast.Canvas, units []unit, withInfo bool, skip func(types.Error) bool) *typesResult {
+	tr := &typesResult{}
+	if withInfo {
+		tr.info = newInfo(c.lastInfo)
+		defer func() { c.lastInfo = tr.info }()
+	}
 	hasCgo := false
 	for _, u := range units {
 		if u.kind == kindTest || u.kind == kindXTest {
@@ -49,6 +59,9 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 		te, ok := err.(types.Error)
 		if !ok {
 			tr.findings = append(tr.findings, Finding{Category: Types, Code: "types", Message: err.Error(), Weight: 1})
+			return
+		}
+		if skip != nil && skip(te) {
 			return
 		}
 		tr.findings = append(tr.findings, c.typesFinding(cv, te))

@@ -21,6 +21,9 @@ type Checker interface {
 	Check(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
 	// CheckTests checks up to the tests, running only the named ones.
 	CheckTests(ctx context.Context, cv *ast.Canvas, tests []string) (*constraints.Report, error)
+	// Screen type-checks only what cv changed since the last full check
+	// when that finds errors (a Shallow report), else it is Check.
+	Screen(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
 	// Suspects ranks statements by how suspicious the failing tests make
 	// them; refine asks only for the canvas it masks next.
 	Suspects(ctx context.Context, cv *ast.Canvas) ([]constraints.Suspect, error)
@@ -164,11 +167,13 @@ func (r *run) check(ctx context.Context, cv *ast.Canvas) (*constraints.Report, e
 	return r.chk.Check(ctx, cv, r.opts.UpTo)
 }
 
-// checkFirst checks cv, a candidate from st. Where st's tests ran and some
-// fail, it runs only those first (the failing tests first, issue 14): the
-// report it returns then merges their results with st's for the other
-// tests, and focused is set; the caller runs the whole suite before it
-// takes the candidate.
+// checkFirst checks cv, a candidate from st, as cheaply as tells whether
+// it may be better. Where st's tests ran and some fail, it runs only those
+// first (the failing tests first): the report then merges their results
+// with st's for the other tests. Otherwise it screens the types (see
+// constraints.Checker.Screen). Either way, when the report is partial
+// focused is set, and the caller checks the candidate in full before it
+// takes it.
 func (r *run) checkFirst(ctx context.Context, st *state, cv *ast.Canvas) (rep *constraints.Report, focused bool, err error) {
 	var failing []string
 	if r.opts.UpTo == constraints.Tests && st.rep.Tests != nil && !st.rep.Focused {
@@ -179,8 +184,10 @@ func (r *run) checkFirst(ctx context.Context, st *state, cv *ast.Canvas) (rep *c
 		}
 	}
 	if len(failing) == 0 || len(failing) == len(st.rep.Tests) {
-		rep, err = r.check(ctx, cv)
-		return rep, false, err
+		// Most candidates do not type-check: the screen says so at the
+		// cost of the edit.
+		rep, err = r.chk.Screen(ctx, cv, r.opts.UpTo)
+		return rep, rep != nil && rep.Shallow, err
 	}
 	rep, err = r.chk.CheckTests(ctx, cv, failing)
 	if err != nil || rep.Tests == nil {
@@ -535,7 +542,8 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 	}
 	better := func(x cost) bool { return x.less(bestCost) || (hs.best != nil && x == bestCost && dist < hs.best.dist) }
 	if better(got) && focused {
-		// The failing tests pass (or fail less): now the whole suite.
+		// The failing tests pass (or fail less), or a screen found fewer
+		// type errors: now the whole check.
 		if rep, err = r.check(ctx, cv); err != nil {
 			if ctx.Err() != nil {
 				return false, nil
