@@ -39,6 +39,7 @@ type Checker struct {
 	slowestRun time.Duration // longest finished run of a test binary
 	largestRun int64         // largest peak resident size of a finished run, bytes
 	t2j        string        // path of go tool test2json
+	times      Times         // time spent, by category
 
 	base     *typeBase  // the last full type check, for Screen; guarded by typesMu
 	runMu    sync.Mutex // serializes test runs, which share the scratch space
@@ -234,7 +235,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 		r.Files = append(r.Files, p.file)
 		r.Names = append(r.Names, u.file.Name)
 	}
-	c.opts.logf("constraints: syntax in %v", time.Since(t0).Round(time.Microsecond))
+	c.spent(Syntax, t0)
 	if done := r.stage(Syntax, findings, upTo); done {
 		return r, nil
 	}
@@ -246,7 +247,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 	c.setBase(units, tr)
 	c.typesMu.Unlock()
 	r.Pkg, r.Info, r.BrokenDeps = tr.pkg, tr.info, tr.broken
-	c.opts.logf("constraints: types in %v", time.Since(t0).Round(time.Microsecond))
+	c.spent(Types, t0)
 	if done := r.stage(Types, tr.findings, upTo); done {
 		return r, nil
 	}
@@ -257,7 +258,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 	if err != nil {
 		return nil, err
 	}
-	c.opts.logf("constraints: vet in %v", time.Since(t0).Round(time.Microsecond))
+	c.spent(Vet, t0)
 	if done := r.stage(Vet, findings, upTo); done {
 		return r, nil
 	}
@@ -268,7 +269,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 	if err != nil {
 		return nil, err
 	}
-	c.opts.logf("constraints: build in %v", time.Since(t0).Round(time.Millisecond))
+	c.spent(Build, t0)
 	if done := r.stage(Build, findings, upTo); done {
 		return r, nil
 	}
@@ -288,7 +289,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 	if _, err := c.test(ctx, cv, units, r, false, focus); err != nil {
 		return nil, err
 	}
-	c.opts.logf("constraints: tests in %v", time.Since(t0).Round(time.Millisecond))
+	c.spent(Tests, t0)
 	r.Reached = Tests
 	r.Findings = Sort(r.Findings)
 	return r, nil
@@ -302,6 +303,25 @@ func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
 	r.Reached = cat
 	r.Findings = Sort(append(r.Findings, findings...))
 	return (len(findings) > 0 && cat.blocks()) || cat >= upTo
+}
+
+// Times is where a Checker's time went, by check category.
+type Times [Tests + 1]time.Duration
+
+// spent records the time since t0 as spent in category cat.
+func (c *Checker) spent(cat Category, t0 time.Time) {
+	d := time.Since(t0)
+	c.mu.Lock()
+	c.times[cat] += d
+	c.mu.Unlock()
+	c.opts.logf("constraints: %s in %v", cat, d.Round(time.Microsecond))
+}
+
+// Times returns the time the checker spent in each category so far.
+func (c *Checker) Times() Times {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.times
 }
 
 // tempDir makes a temporary directory for one check of kind ("build",
@@ -364,6 +384,7 @@ func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, err
 	}
 	c.mu.Unlock()
 	r := &Report{}
+	defer c.spent(Tests, time.Now())
 	sus, err := c.test(ctx, cv, c.classify(cv), r, true, nil)
 	if err != nil {
 		return nil, err

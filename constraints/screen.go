@@ -299,10 +299,10 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 	}
 	r := &Report{Fset: c.fset, Reached: Types, Shallow: true, BrokenDeps: tr.broken}
 	r.Findings = Sort(findings)
+	c.spent(Types, t0)
 	if !r.Blocked() {
 		return nil // the full check, for vet, build and tests
 	}
-	c.opts.logf("constraints: screened types in %v", time.Since(t0).Round(time.Microsecond))
 	c.mu.Lock()
 	c.reports.put(key, r)
 	c.mu.Unlock()

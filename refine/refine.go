@@ -72,7 +72,8 @@ type Result struct {
 	BrokenDeps     []string // imports that do not build; nothing was changed (StopReason "broken-deps")
 	ReportAfter    *constraints.Report
 	ReportBefore   *constraints.Report
-	Changes        []Change // the edits from Before to After and why each was made
+	Changes        []Change      // the edits from Before to After and why each was made
+	ModelTime      time.Duration // spent in the denoiser
 }
 
 // Improved reports whether the result is better than the input.
@@ -92,6 +93,7 @@ type run struct {
 	// are judged against them (see score).
 	base      map[string]constraints.TestStatus
 	userHoles map[ast.Hash][]*ast.Hole // the user's holes of a file, by its content
+	modelTime time.Duration            // spent in the denoiser
 	fillMode  bool
 	logf      func(string, ...any)
 }
@@ -300,6 +302,7 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 	}
 	res.Steps = step
 	res.Usage = r.usage
+	res.ModelTime = r.modelTime
 	res.Elapsed = time.Since(r.start)
 	if ctx.Err() != nil && res.StopReason == "" {
 		res.StopReason = "time"
@@ -356,7 +359,9 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		Candidates: r.opts.Candidates,
 		Seed:       r.opts.Seed + int64(len(r.widen)),
 	}
+	t0 := time.Now()
 	resp, err := r.opts.Denoiser.Denoise(ctx, req)
+	r.modelTime += time.Since(t0)
 	if err != nil {
 		if name := r.opts.Denoiser.Name(); !strings.HasPrefix(err.Error(), name) && !strings.Contains(err.Error(), name+":") {
 			err = fmt.Errorf("%s: %w", name, err)

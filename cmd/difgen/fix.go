@@ -185,7 +185,18 @@ type jsonPackage struct {
 	Stop     string        `json:"stop"`
 	Elapsed  float64       `json:"elapsed_seconds"`
 	Error    string        `json:"error,omitempty"`
+	Seconds  *jsonSeconds  `json:"seconds,omitempty"` // where the time went
 	*Summary
+}
+
+// jsonSeconds splits a package's time: the checks by category, and the
+// denoiser.
+type jsonSeconds struct {
+	Types float64 `json:"types"` // syntax and types
+	Vet   float64 `json:"vet"`
+	Build float64 `json:"build"`
+	Tests float64 `json:"tests"` // building and running the tests
+	Model float64 `json:"model"`
 }
 
 type jsonFinding struct {
@@ -210,6 +221,7 @@ type pkgResult struct {
 	err   error
 	disk  map[string]ast.Hash // hashes of the files as read, to detect changes on disk
 	write []string            // changed files that may be written
+	times constraints.Times   // where the checks' time went
 }
 
 func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill bool) error {
@@ -433,6 +445,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 		return out
 	}
 	defer chk.Close()
+	defer func() { out.times = chk.Times() }()
 	compiled := map[string]bool{}
 	for _, list := range [][]string{pkg.GoFiles, pkg.TestGoFiles, pkg.XTestGoFiles} {
 		for _, f := range list {
@@ -561,6 +574,9 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 			}
 			if r.res != nil {
 				jp.Summary = sums[i]
+				t := r.times
+				jp.Seconds = &jsonSeconds{Types: (t[constraints.Syntax] + t[constraints.Types]).Seconds(), Vet: t[constraints.Vet].Seconds(),
+					Build: t[constraints.Build].Seconds(), Tests: t[constraints.Tests].Seconds(), Model: r.res.ModelTime.Seconds()}
 				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
 				jp.After = jsonFindings(rel, r.res.FindingsAfter)
 				jp.Steps, jp.Usage, jp.Stop, jp.Elapsed = r.res.Steps, r.res.Usage, r.res.StopReason, r.res.Elapsed.Seconds()
