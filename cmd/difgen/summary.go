@@ -62,7 +62,10 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 		}
 	} else {
 		s.Line = fmt.Sprintf("%s: %s: %s → %s", r.pkg.ImportPath, s.Verdict, count(before, "finding"), count(after, "finding"))
-		if why := stopped(res.StopReason); why != "" && after > 0 {
+		switch why := stopped(res.StopReason); {
+		case after > 0 && !r.pkg.Writable:
+			s.Line += "; not difgen's to change: it is outside the main module"
+		case after > 0 && why != "":
 			s.Line += "; " + why
 		}
 	}
