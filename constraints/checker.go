@@ -263,27 +263,25 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 		return r, nil
 	}
 
-	// Build.
-	t0 = time.Now()
-	findings, err = c.build(ctx, cv)
-	if err != nil {
-		return nil, err
-	}
-	c.spent(Build, t0)
-	if done := r.stage(Build, findings, upTo); done {
+	// Build. When the tests run, their build (go test -c) compiles and
+	// links the package too, and reports the same errors: a separate go
+	// build would only cost time.
+	hasTests := slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindTest || u.kind == kindXTest })
+	runTests := upTo >= Tests && c.opts.Tests != TestsOff && hasTests
+	if !runTests {
+		t0 = time.Now()
+		findings, err = c.build(ctx, cv)
+		if err != nil {
+			return nil, err
+		}
+		c.spent(Build, t0)
+		if done := r.stage(Build, findings, upTo); done {
+			return r, nil
+		}
 		return r, nil
 	}
 
 	// Tests.
-	hasTests := slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindTest || u.kind == kindXTest })
-	switch c.opts.Tests {
-	case TestsOff:
-		return r, nil
-	case TestsAuto:
-		if !hasTests {
-			return r, nil
-		}
-	}
 	t0 = time.Now()
 	r.Focused = focus != nil
 	if _, err := c.test(ctx, cv, units, r, false, focus); err != nil {
@@ -291,6 +289,9 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 	}
 	c.spent(Tests, t0)
 	r.Reached = Tests
+	if r.Tests == nil && r.Blocked() {
+		r.Reached = Build // the test build failed: that is the build's verdict
+	}
 	r.Findings = Sort(r.Findings)
 	return r, nil
 }
