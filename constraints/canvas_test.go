@@ -100,7 +100,7 @@ func TestCanvasOverlay(t *testing.T) {
 
 // checkerFor loads the package in dir and returns its checker with opts
 // and its canvas as on disk.
-func checkerFor(t *testing.T, dir string, opts *constraints.Options) (*constraints.Checker, *dast.Canvas) {
+func checkerFor(t testing.TB, dir string, opts *constraints.Options) (*constraints.Checker, *dast.Canvas) {
 	t.Helper()
 	pkg := loadOne(t, dir, nil)
 	chk, err := constraints.NewChecker(context.Background(), pkg, opts)

@@ -57,7 +57,7 @@ func (sc *scenario) param(key string) string {
 	return ""
 }
 
-func loadOne(t *testing.T, dir string, opts *constraints.Options) *constraints.Package {
+func loadOne(t testing.TB, dir string, opts *constraints.Options) *constraints.Package {
 	t.Helper()
 	pkgs, err := constraints.Load(context.Background(), dir, nil, opts)
 	if err != nil {

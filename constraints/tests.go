@@ -108,15 +108,34 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		return nil, nil // no test files
 	}
 
-	run, err := c.runTests(ctx, tmp, bin, focus, nil)
+	run, err := c.runAndReport(ctx, cv, r, tmp, bin, focus, nil, nil, true)
 	if err != nil {
 		return nil, err
 	}
+	if inst != nil && slices.ContainsFunc(run.order, func(n string) bool { return r.Tests[n].Bug() }) {
+		return c.ochiai(ctx, cv, inst, tmp, bin, run, r.Tests), nil
+	}
+	return nil, nil
+}
+
+// runAndReport runs the test binary bin (the tests of focus, or all),
+// reruns the failures alone to tell those that reproduce from flakes, and
+// records the outcome in r: its Tests, counts and findings against cv.
+// extra is added to the tests' environment; mapLine, if not nil, maps a
+// line of a file as the binary was compiled to the line of cv. Without
+// rerun, failures are taken as they are (a screen of candidates: the one
+// taken is checked again in full).
+func (c *Checker) runAndReport(ctx context.Context, cv *dast.Canvas, r *Report, tmp, bin string, focus, extra []string, mapLine func(file string, line int) int, rerun bool) (*testRun, error) {
+	run, err := c.runTests(ctx, tmp, bin, focus, extra)
+	if err != nil {
+		return nil, err
+	}
+	run.mapLine = mapLine
 	failed := run.failed()
 	var again *testRun
-	if rerun := run.rerunnable(); len(rerun) > 0 && ctx.Err() == nil {
+	if names := run.rerunnable(); rerun && len(names) > 0 && ctx.Err() == nil {
 		// A failure is evidence only if it happens again.
-		if again, err = c.runTests(ctx, tmp, bin, rerun, nil); err != nil {
+		if again, err = c.runTests(ctx, tmp, bin, names, extra); err != nil {
 			return nil, err
 		}
 	}
@@ -152,10 +171,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 			r.Findings = append(r.Findings, Finding{Category: Tests, Code: code, Message: msg, Weight: 1})
 		}
 	}
-	if inst != nil && slices.ContainsFunc(run.order, func(n string) bool { return r.Tests[n].Bug() }) {
-		return c.ochiai(ctx, cv, inst, tmp, bin, run, r.Tests), nil
-	}
-	return nil, nil
+	return run, nil
 }
 
 // testEvent is one line of go tool test2json's output.
@@ -172,12 +188,13 @@ type testRun struct {
 	status     map[string]string   // "run" (unfinished), "pass", "fail" or "skip", by test (subtests too)
 	output     map[string][]string // output lines by test (subtests too)
 	elapsed    map[string]time.Duration
-	pkgOut     []string        // output outside any test
-	err        error           // the binary's exit error
-	timedOut   bool            // stopped at the timeout (by -test.timeout or by the kill)
-	memory     bool            // killed for its memory use
-	sawTimeout bool            // the output holds the binary's timeout panic
-	reported   map[string]bool // tests the testing package reported as failed ("--- FAIL")
+	pkgOut     []string                        // output outside any test
+	err        error                           // the binary's exit error
+	timedOut   bool                            // stopped at the timeout (by -test.timeout or by the kill)
+	memory     bool                            // killed for its memory use
+	sawTimeout bool                            // the output holds the binary's timeout panic
+	reported   map[string]bool                 // tests the testing package reported as failed ("--- FAIL")
+	mapLine    func(file string, line int) int // from the compiled file's lines to the canvas's; nil: the same
 	timeout    time.Duration
 	memLimit   int64
 	wall       time.Duration
@@ -459,6 +476,9 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	}
 	f := Finding{Category: Tests, Code: code, Message: msg, Weight: 1, Test: name}
 	if cf := cv.File(file); cf != nil && line > 0 {
+		if run.mapLine != nil {
+			line = run.mapLine(cf.Name, line)
+		}
 		start, end := lineSpan(cf.Text, line)
 		f = finding(Tests, cf.Name, cf.Text, start, end, code, msg)
 	} else if fd, i := funcDecl(r.Files, name); fd != nil {

@@ -24,6 +24,9 @@ type Checker interface {
 	// Screen type-checks only what cv changed since the last full check
 	// when that finds errors (a Shallow report), else it is Check.
 	Screen(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
+	// CheckVariants checks candidates of one hole through one test build
+	// where it can, and caches their reports for Check and CheckTests.
+	CheckVariants(ctx context.Context, cvs []*ast.Canvas, focus []string) (int, error)
 	// Suspects ranks statements by how suspicious the failing tests make
 	// them; refine asks only for the canvas it masks next.
 	Suspects(ctx context.Context, cv *ast.Canvas) ([]constraints.Suspect, error)
@@ -444,6 +447,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 	self := selfAt(hs.old, h.Start)
 	hs.self, hs.selfCalls = self, selfCalls(hs.old.Text, self)
 	free := t.user || r.fillMode // the span is a hole or difgen's own fill
+	r.prefetchVariants(ctx, hs, cands, self, free)
 	seen := map[string]bool{}
 	for _, c := range cands {
 		if seen[c.Text] || c.Text == h.Original {
@@ -492,6 +496,60 @@ type holeSearch struct {
 	self      selfRef
 	selfCalls int
 	recursive []model.Candidate
+	applied   map[string]*ast.Canvas // st.cv with h filled, by fill text
+}
+
+// apply returns hs.st's canvas with hs.h filled with text (once per text).
+func (hs *holeSearch) apply(r *run, text string) (*ast.Canvas, error) {
+	if cv, ok := hs.applied[text]; ok {
+		return cv, nil
+	}
+	cv, err := r.applyFill(hs.st.cv, hs.h, text)
+	if err != nil {
+		return nil, err
+	}
+	if hs.applied == nil {
+		hs.applied = map[string]*ast.Canvas{}
+	}
+	hs.applied[text] = cv
+	return cv, nil
+}
+
+// prefetchVariants checks the candidates of hs.h that will be tried,
+// where the canvas builds and its tests run, through one test build for
+// all (constraints.Checker.CheckVariants): try then finds their reports
+// cached.
+func (r *run) prefetchVariants(ctx context.Context, hs *holeSearch, cands []model.Candidate, self selfRef, free bool) {
+	st := hs.st
+	if r.opts.UpTo != constraints.Tests || st.rep.Tests == nil || st.rep.Focused || len(cands) < 2 {
+		return
+	}
+	var cvs []*ast.Canvas
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if seen[c.Text] || c.Text == hs.h.Original {
+			continue
+		}
+		seen[c.Text] = true
+		if j := judge(hs.h.Original, c.Text, self, hs.t.codes, hs.t.proven || free); j.harm != "" || j.selfCall {
+			continue
+		}
+		if cv, err := hs.apply(r, c.Text); err == nil {
+			cvs = append(cvs, cv)
+		}
+	}
+	var focus []string
+	for name, s := range st.rep.Tests {
+		if s.Bug() {
+			focus = append(focus, name)
+		}
+	}
+	if len(focus) == len(st.rep.Tests) {
+		focus = nil // all fail: the whole suite
+	}
+	if n, err := r.chk.CheckVariants(ctx, cvs, focus); err == nil && n > 0 {
+		r.logf("hole %d: %d candidates checked through one test build", hs.h.ID, n)
+	}
 }
 
 // try checks candidate c of hs.h and records it as hs.best if it beats
@@ -500,7 +558,7 @@ type holeSearch struct {
 // needsTests, c is taken only when the result is clean with tests run.
 func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist int, needsTests bool) (bool, error) {
 	st, h := hs.st, hs.h
-	cv, err := r.applyFill(st.cv, h, c.Text)
+	cv, err := hs.apply(r, c.Text)
 	if err != nil {
 		r.logf("candidate %q: %v", truncate(c.Text), err)
 		return true, nil
