@@ -177,7 +177,7 @@ func preparePair(ctx context.Context, p Pair, root string, timeout time.Duration
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
-	base := filepath.Join(root, "pairs", filepath.FromSlash(p.Module)+"@"+p.Broken+"-"+strings.ReplaceAll(p.Breaker(), "/", "_"))
+	base := filepath.Join(root, "pairs", filepath.FromSlash(p.ID())+"-"+strings.ReplaceAll(p.Breaker(), "/", "_"))
 	trees := map[string]string{}
 	for _, which := range []string{"broken", "fixed"} {
 		version := p.Broken
@@ -200,6 +200,9 @@ func preparePair(ctx context.Context, p Pair, root string, timeout time.Duration
 			if err := os.WriteFile(gomod, []byte("module "+p.Module+"\n\ngo 1.13\n"), 0o644); err != nil {
 				return nil, err
 			}
+		}
+		if err := dropLocalReplaces(ctx, dir); err != nil {
+			return nil, fmt.Errorf("%s@%s: %v", p.Module, version, err)
 		}
 		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p.pkg()))); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("%s@%s has no directory %s", p.Module, version, p.pkg())
@@ -271,6 +274,35 @@ func downloadModule(ctx context.Context, dir, path, version string) (string, err
 		return "", fmt.Errorf("%s@%s: go mod download: %v", path, version, err)
 	}
 	return info.Dir, nil
+}
+
+// dropLocalReplaces deletes the replace directives of the module at dir
+// that point into its repository (../other): they mean nothing outside
+// it, and the go command ignores them when the module is a dependency.
+func dropLocalReplaces(ctx context.Context, dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return err
+	}
+	mf, err := modfile.Parse("go.mod", data, nil)
+	if err != nil {
+		return err
+	}
+	argv := []string{"go", "mod", "edit"}
+	for _, r := range mf.Replace {
+		if modfile.IsDirectoryPath(r.New.Path) {
+			old := r.Old.Path
+			if r.Old.Version != "" {
+				old += "@" + r.Old.Version
+			}
+			argv = append(argv, "-dropreplace="+old)
+		}
+	}
+	if len(argv) == 3 {
+		return nil
+	}
+	_, err = goRun(ctx, dir, goEnv(), argv...)
+	return err
 }
 
 // applyBreaker upgrades p's dependency in the module at dir, or raises
