@@ -294,9 +294,7 @@ func fileHarms(a, b string) []string {
 			out = append(out, fmt.Sprintf("%d: %s", j.line, reason))
 		}
 	}
-	for _, s := range newSelfCalls(a, b) {
-		out = append(out, s)
-	}
+	out = append(out, newSelfCalls(a, b)...)
 	sort.SliceStable(out, func(i, k int) bool { return lineOf(out[i]) < lineOf(out[k]) })
 	return out
 }
