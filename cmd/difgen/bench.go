@@ -15,7 +15,9 @@ Bench measures difgen.
 
 	difgen bench denoise [flags]   token and expression accuracy of the local denoiser
 	difgen bench repair [flags]    repair rates on corrupted packages and real-data suites,
-	                               side by side with goimports and gopls
+	                               side by side with goimports and gopls; -pairs FILE adds
+	                               real broken→fixed releases (-check only checks them),
+	                               -refactor a suite of half-done refactorings of real modules
 
 Run 'difgen bench denoise -h' or 'difgen bench repair -h' for their flags.
 `,
