@@ -242,6 +242,8 @@ func spanNode(src string, lo, hi int) (start, end int, expr, ok bool) {
 	})
 	for i := len(path) - 1; i >= 0; i-- {
 		switch n := path[i].(type) {
+		case *ast.FuncLit:
+			return 0, 0, false, false // a closure's body: not this function's
 		case ast.Expr:
 			if i == 0 || !valuePosition(path[i-1], n) {
 				continue
@@ -267,8 +269,6 @@ func spanNode(src string, lo, hi int) (start, end int, expr, ok bool) {
 				return 0, 0, false, false
 			}
 			return s, e, false, true
-		case *ast.FuncLit:
-			return 0, 0, false, false // a closure's body: not this function's
 		}
 	}
 	return 0, 0, false, false

@@ -84,9 +84,7 @@ func (s *session) lspRepair(ctx context.Context, j *lsp.Job) (*lsp.Outcome, erro
 	}
 	// Why: the changes' reasons, for the action's description.
 	sum := summarize(r, relTo(j.Dir), j.Fill, isLocal(s.fl.model), s.tests)
-	for _, l := range sum.lines()[1:] {
-		out.Reasons = append(out.Reasons, l)
-	}
+	out.Reasons = append(out.Reasons, sum.lines()[1:]...)
 	for _, name := range r.write {
 		out.Changes = append(out.Changes, lsp.Change{File: name, Before: r.res.Before.File(name).Text, After: r.res.After.File(name).Text})
 	}
