@@ -1,6 +1,10 @@
 package ast
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/difgen/difgen/diag"
+)
 
 // HoleKind says what syntax may fill a hole.
 type HoleKind int
@@ -37,7 +41,16 @@ type Hole struct {
 	ExpectedType string   // type the fill must be assignable to, if known
 	Scope        []string // identifiers in scope at the hole, nearest first
 	Signature    string   // signature of the enclosing function
-	Diagnostics  []string // messages of the last attempt's findings
+
+	// Findings are what the hole is asked to answer: the findings of the
+	// last check that it is the fix of, with their codes (spans are byte
+	// offsets in their File of the request's canvas, like the hole's own;
+	// a failing test's is in its test file).
+	Findings []diag.Finding
+	// Tried says what the checks found in the last fill refine rejected
+	// for this hole ("tried "x": undefined: y"), for a denoiser that
+	// reads; it decides nothing.
+	Tried string
 }
 
 // Span returns the hole's span as an edit that restores its original text.

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/internal/tempdir"
 )
 
@@ -128,7 +129,7 @@ var posLine = regexp.MustCompile(`^(\S[^:]*\.go):(\d+)(?::(\d+))?: (.*)$`)
 // parseGoOutput turns the file:line:col: message lines of go build or go
 // test -c output into findings; tab-indented continuation lines join the
 // message before them.
-func (c *Checker) parseGoOutput(cv *dast.Canvas, ov *overlay, cat Category, code string, out []byte) []Finding {
+func (c *Checker) parseGoOutput(cv *dast.Canvas, ov *overlay, cat Category, code diag.Code, out []byte) []Finding {
 	var fs []Finding
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(line, "\t") && len(fs) > 0 {

@@ -80,7 +80,7 @@ type Report struct {
 // Blocked reports whether r has findings that stop the build or the tests
 // from running: syntax, type or build errors. Vet findings never do.
 func (r *Report) Blocked() bool {
-	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.blocks() })
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.Blocks() })
 }
 
 // A Suspect is a statement span of a canvas file ranked by the Ochiai
@@ -301,7 +301,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
 	r.Reached = cat
 	r.Findings = Sort(append(r.Findings, findings...))
-	return (len(findings) > 0 && cat.blocks()) || cat >= upTo
+	return (len(findings) > 0 && cat.Blocks()) || cat >= upTo
 }
 
 // tempDir makes a temporary directory for one check of kind ("build",

@@ -171,7 +171,7 @@ func runScenario(t *testing.T, sc *scenario) {
 			if (m[5] != "") != f.Soft {
 				t.Errorf("%s: soft = %v, want %v", f, f.Soft, m[5] != "")
 			}
-			if code := strings.TrimSpace(m[6]); code != "" && f.Code != code {
+			if code := strings.TrimSpace(m[6]); code != "" && string(f.Code) != code {
 				t.Errorf("%s: code = %q, want %q", f, f.Code, code)
 			}
 			if f.End < f.Start || f.End > len(cv.File(f.File).Text) {

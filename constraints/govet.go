@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // A vetDiag is one diagnostic of go vet -json, with its analyzer.
@@ -146,7 +147,7 @@ func (c *Checker) vetFindings(cv *dast.Canvas, ov *overlay, diags []vetDiag) []F
 
 func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Finding {
 	name, line, col := c.vetPosn(ov, d.Posn)
-	f := Finding{File: name, Line: line, Col: col, Category: Vet, Code: d.Analyzer, Message: d.Message, Weight: 1}
+	f := Finding{File: name, Line: line, Col: col, Category: Vet, Code: diag.Code(d.Analyzer), Message: d.Message, Weight: 1}
 	if file := cv.File(name); file != nil && line > 0 {
 		start := offsetOf(file.Text, line, col)
 		end := tokenEnd(file.Text, start)
@@ -155,7 +156,7 @@ func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Findin
 				end = e
 			}
 		}
-		f = finding(Vet, file.Name, file.Text, start, end, d.Analyzer, d.Message)
+		f = finding(Vet, file.Name, file.Text, start, end, diag.Code(d.Analyzer), d.Message)
 	}
 	for _, r := range d.Related {
 		rn, rl, rc := c.vetPosn(ov, r.Posn)

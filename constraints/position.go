@@ -4,6 +4,8 @@ import (
 	"go/scanner"
 	"go/token"
 	"strings"
+
+	"github.com/difgen/difgen/diag"
 )
 
 // offsetOf returns the byte offset of the 1-based line and column (in
@@ -78,7 +80,7 @@ func tokenEnd(text string, off int) int {
 }
 
 // finding returns a finding at the byte span [start, end) of a file.
-func finding(cat Category, file, text string, start, end int, code, msg string) Finding {
+func finding(cat Category, file, text string, start, end int, code diag.Code, msg string) Finding {
 	start = min(max(start, 0), len(text))
 	end = min(max(end, start), len(text))
 	line, col := lineCol(text, start)

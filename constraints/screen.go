@@ -12,6 +12,7 @@ import (
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // Screening: a type check at the cost of the edit, not of the package.
@@ -275,7 +276,7 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 	}
 	// An import used only in bodies left out looks unused: it is not.
 	skip := func(e types.Error) bool {
-		if code, _, _ := typesErrorDetails(e); code != "UnusedImport" {
+		if code, _, _ := diag.TypesCode(e); code != diag.UnusedImport {
 			return false
 		}
 		p := c.fset.Position(e.Pos)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // TestStatus is the outcome of one top-level test in one check.
@@ -136,12 +137,12 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 	if run.memory || (run.err != nil && len(failed) == 0) {
 		// The binary failed outside any test (in TestMain, in an init,
 		// or killed for its memory before a test started).
-		msg, code := "test binary failed", "crash"
+		msg, code := "test binary failed", diag.Crash
 		switch {
 		case run.memory:
-			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), "memory"
+			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), diag.Memory
 		case run.timedOut:
-			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), "timeout"
+			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), diag.Timeout
 		default:
 			if line := firstLine(run.pkgOut); line != "" {
 				msg += ": " + line
@@ -445,17 +446,17 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	if detail != "" {
 		msg += ": " + detail
 	}
-	code := "test"
+	code := diag.TestFailed
 	switch st {
 	case TestTimeout:
-		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), "timeout"
+		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), diag.Timeout
 		file = "" // at the declaration
 	case TestMemory:
-		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), "memory"
+		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), diag.Memory
 	case TestCrash:
-		code = "crash"
+		code = diag.Crash
 	case TestFlaky:
-		msg, code = msg+" (then passed when run again: flaky)", "flaky"
+		msg, code = msg+" (then passed when run again: flaky)", diag.Flaky
 	}
 	f := Finding{Category: Tests, Code: code, Message: msg, Weight: 1, Test: name}
 	if cf := cv.File(file); cf != nil && line > 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 type typesResult struct {
@@ -136,7 +137,7 @@ func goVersion(v string) string {
 
 // typesFinding turns a go/types error into a finding.
 func (c *Checker) typesFinding(cv *dast.Canvas, e types.Error) Finding {
-	code, _, end := typesErrorDetails(e)
+	code, _, end := diag.TypesCode(e)
 	pos := c.fset.Position(e.Pos)
 	f := Finding{Category: Types, Code: code, Message: e.Msg, Soft: e.Soft, Weight: 1, File: pos.Filename, Line: pos.Line, Col: pos.Column}
 	file := cv.File(pos.Filename)

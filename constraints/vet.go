@@ -7,6 +7,7 @@ import (
 	"time"
 
 	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/appends"
 	"golang.org/x/tools/go/analysis/passes/asmdecl"
@@ -151,7 +152,7 @@ func uncovered(exact, inproc []Finding) []Finding {
 	type key struct {
 		file      string
 		line, col int
-		code      string
+		code      diag.Code
 	}
 	have := make(map[key]bool)
 	for _, f := range inproc {
@@ -253,7 +254,7 @@ func (c *Checker) vetFinding(cv *dast.Canvas, name string, d analysis.Diagnostic
 	raw := c.fset.PositionFor(d.Pos, false)
 	file := cv.File(pos.Filename)
 	if file == nil || raw.Filename != pos.Filename || raw.Line != pos.Line || raw.Column != pos.Column {
-		return Finding{File: pos.Filename, Line: pos.Line, Col: pos.Column, Category: Vet, Code: name, Message: d.Message, Weight: 1}
+		return Finding{File: pos.Filename, Line: pos.Line, Col: pos.Column, Category: Vet, Code: diag.Code(name), Message: d.Message, Weight: 1}
 	}
 	end := pos.Offset
 	if d.End.IsValid() {
@@ -264,7 +265,7 @@ func (c *Checker) vetFinding(cv *dast.Canvas, name string, d analysis.Diagnostic
 	if end <= pos.Offset {
 		end = tokenEnd(file.Text, pos.Offset)
 	}
-	f := finding(Vet, file.Name, file.Text, pos.Offset, end, name, d.Message)
+	f := finding(Vet, file.Name, file.Text, pos.Offset, end, diag.Code(name), d.Message)
 	for _, rel := range d.Related {
 		rp := c.fset.Position(rel.Pos)
 		r := Related{File: rp.Filename, Line: rp.Line, Col: rp.Column, Start: rp.Offset, End: rp.Offset, Message: rel.Message}

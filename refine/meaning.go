@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // Fixes that keep meaning (design §4b). A candidate that silences a check
@@ -136,7 +137,7 @@ type judgement struct {
 // self describes the enclosing function (see selfOf); codes are the
 // finding codes the hole answers; proven says a failing test executes
 // the hole, so value changes, deletions and flips are allowed.
-func judge(orig, fill string, self selfRef, codes []string, proven bool) judgement {
+func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judgement {
 	a, b := tokens(orig), tokens(fill)
 	var j judgement
 	if self.name != "" && self.count(b) > self.count(a) {
@@ -152,9 +153,9 @@ func judge(orig, fill string, self selfRef, codes []string, proven bool) judgeme
 	if j.harm != "" || proven {
 		return j
 	}
-	mayDelete := slices.ContainsFunc(codes, func(c string) bool {
+	mayDelete := slices.ContainsFunc(codes, func(c diag.Code) bool {
 		switch c {
-		case "WrongArgCount", "WrongResultCount", "UnusedVar", "UnusedLabel", "UnusedImport":
+		case diag.WrongArgCount, diag.WrongResultCount, diag.UnusedVar, diag.UnusedLabel, diag.UnusedImport:
 			return true
 		}
 		return false
@@ -187,7 +188,7 @@ func judge(orig, fill string, self selfRef, codes []string, proven bool) judgeme
 			return j
 		}
 	}
-	if dropped := droppedCalls(a, b); dropped != "" && !slices.Contains(codes, "WrongResultCount") {
+	if dropped := droppedCalls(a, b); dropped != "" && !slices.Contains(codes, diag.WrongResultCount) {
 		j.harm = fmt.Sprintf("drops the call of %s", dropped)
 	}
 	return j

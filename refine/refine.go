@@ -13,6 +13,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
@@ -313,11 +314,11 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 // target is a hole to ask for, with what it is meant to fix.
 type target struct {
 	hole   *ast.Hole
-	key    string   // identity of the finding across steps, for widening
-	user   bool     // a hole the user wrote
-	codes  []string // codes of the findings the hole answers
-	fixes  []string // messages of the findings (or failing tests) it answers
-	proven bool     // failing tests execute the hole (test-driven repair)
+	key    string      // identity of the finding across steps, for widening
+	user   bool        // a hole the user wrote
+	codes  []diag.Code // codes of the findings the hole answers
+	fixes  []string    // messages of the findings (or failing tests) it answers
+	proven bool        // failing tests execute the hole (test-driven repair)
 }
 
 // step runs one denoising step from cur and returns the new state and the
@@ -671,7 +672,8 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 		if f.Category != constraints.Types || f.File == "" || slices.Contains(names, f.File) {
 			continue
 		}
-		if strings.Contains(f.Message, "imported and not used") || strings.HasPrefix(f.Message, "undefined: ") {
+		switch f.Code {
+		case diag.UnusedImport, diag.UndeclaredName, diag.UndeclaredImportedName:
 			names = append(names, f.File)
 		}
 	}
@@ -768,9 +770,7 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		}
 		if in < 0 {
 			res.Outside = append(res.Outside, f)
-			if !slices.ContainsFunc(res.FindingsBefore, func(b constraints.Finding) bool {
-				return b.File == f.File && b.Category == f.Category && b.Message == f.Message
-			}) {
+			if !slices.ContainsFunc(res.FindingsBefore, f.Same) {
 				// New since the input, and in no fill's span: a fill broke
 				// it, but which one coverage cannot tell.
 				res.FindingsAfter = append(res.FindingsAfter, f)

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
@@ -30,7 +31,6 @@ type holeCtx struct {
 	req      *model.Request
 	h        *ast.Hole
 	src      string // the text of h.File
-	diags    string
 	fileToks []ast.Token
 
 	// Type information, when the request's Types covers h.File as it is.
@@ -57,7 +57,6 @@ func (d *Denoiser) newHoleCtx(req *model.Request, h *ast.Hole) *holeCtx {
 			c.src = f.Text
 		}
 	}
-	c.diags = strings.Join(h.Diagnostics, "\n")
 	t := req.Types
 	if t == nil || t.Info == nil || t.Pkg == nil || t.Fset == nil {
 		return c
@@ -148,7 +147,7 @@ func (c *holeCtx) generate() {
 	if c.predicting() && h.Kind == ast.Ident {
 		c.keepIdents()
 	}
-	if h.Original != "" && !h.User && testFailures(h.Diagnostics) {
+	if h.Original != "" && !h.User && testFailures(h.Findings) {
 		// The code compiled and a test fails: the slip is most likely one
 		// token of the original, not a different expression.
 		for _, x := range c.cands {
@@ -159,16 +158,56 @@ func (c *holeCtx) generate() {
 	}
 }
 
-// testFailures reports whether every diagnostic is a failing test (as
-// constraints reports them: "TestName failed: …").
-func testFailures(diags []string) bool {
-	for _, d := range diags {
-		name, _, ok := strings.Cut(d, " failed")
-		if !ok || !strings.HasPrefix(name, "Test") && !strings.HasPrefix(name, "Example") && !strings.HasPrefix(name, "Fuzz") {
+// testFailures reports whether every finding the hole answers is a
+// failing test.
+func testFailures(fs []diag.Finding) bool {
+	for _, f := range fs {
+		if f.Category != diag.Tests {
 			return false
 		}
 	}
-	return len(diags) > 0
+	return len(fs) > 0
+}
+
+// findings returns the findings of the hole with one of the codes, in
+// the hole's file.
+func (c *holeCtx) findings(codes ...diag.Code) []diag.Finding {
+	var out []diag.Finding
+	for _, f := range c.h.Findings {
+		if f.File == c.h.File && slices.Contains(codes, f.Code) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// has reports whether the hole answers a finding with one of the codes.
+func (c *holeCtx) has(codes ...diag.Code) bool {
+	return slices.ContainsFunc(c.h.Findings, func(f diag.Finding) bool { return slices.Contains(codes, f.Code) })
+}
+
+// subject returns the source text of f's span: the name f is about.
+func (c *holeCtx) subject(f diag.Finding) string { return f.Subject(c.src) }
+
+// qualifier returns the identifier before the dot that precedes offset
+// off of the hole's file (pkg in pkg.Name), or "".
+func (c *holeCtx) qualifier(off int) string {
+	i := off
+	for i > 0 && (c.src[i-1] == ' ' || c.src[i-1] == '\t') {
+		i--
+	}
+	if i == 0 || c.src[i-1] != '.' {
+		return ""
+	}
+	i--
+	for i > 0 && (c.src[i-1] == ' ' || c.src[i-1] == '\t') {
+		i--
+	}
+	j := i
+	for i > 0 && isIdentRune(rune(c.src[i-1])) {
+		i--
+	}
+	return c.src[i:j]
 }
 
 // qual qualifies types relative to the hole's package.
@@ -710,9 +749,13 @@ func (c *holeCtx) lookupPkgName(name string) *types.PkgName {
 }
 
 // mentionedStd returns the standard-library package names that the
-// hole's text, instruction or diagnostics mention as name.X, sorted.
+// hole's text, instruction or undefined qualified names mention as
+// name.X, sorted.
 func (c *holeCtx) mentionedStd() []string {
-	text := c.h.Original + " " + c.h.Instruction + " " + c.diags
+	text := c.h.Original + " " + c.h.Instruction
+	for _, f := range c.findings(diag.UndeclaredImportedName) {
+		text += " " + c.qualifier(f.Start) + "." + c.subject(f)
+	}
 	var out []string
 	for name := range stdPackages {
 		if strings.Contains(text, name+".") || c.h.Instruction != "" && containsWord(c.h.Instruction, name) {

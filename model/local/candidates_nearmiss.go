@@ -5,27 +5,26 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
-	"regexp"
 	"strings"
+
+	"github.com/difgen/difgen/diag"
 )
 
-var (
-	reUndefined = regexp.MustCompile(`undefined: ([\w.]+)`)
-	// x.Foo undefined (type T has no field or method Foo, but does have field foo)
-	reNoMember = regexp.MustCompile(`(\S+)\.(\w+) undefined \(type (.+?) has no field or method (\w+)(?:, but does have (?:field|method) (\w+))?`)
-)
-
-// nearMiss proposes, for each undefined name in the diagnostics, the
-// names in reach at a small edit distance: scope names for x, the
-// package's exported names for pkg.X, the type's fields and methods for
-// x.F.
+// nearMiss proposes, for each undefined name the hole answers, the names
+// in reach at a small edit distance: scope names for x, the package's
+// exported names for pkg.X, the type's fields and methods for x.F. The
+// names come from the findings' spans.
 func (c *holeCtx) nearMiss() {
 	if c.h.Original == "" {
 		return
 	}
-	for _, m := range reUndefined.FindAllStringSubmatch(c.diags, -1) {
-		name := m[1]
-		if pkgName, sel, ok := strings.Cut(name, "."); ok {
+	for _, f := range c.findings(diag.UndeclaredName, diag.UndeclaredImportedName) {
+		name := c.subject(f)
+		if name == "" {
+			continue
+		}
+		if f.Code == diag.UndeclaredImportedName {
+			pkgName, sel := c.qualifier(f.Start), name
 			var pkg *types.Package
 			if pn := c.lookupPkgName(pkgName); pn != nil {
 				pkg = pn.Imported()
@@ -56,16 +55,20 @@ func (c *holeCtx) nearMiss() {
 			"true", "false", "nil", "string", "int", "int64", "float64", "byte", "rune", "error", "bool", "any")
 		c.replaceNear(name, names, false, 6)
 	}
-	for _, m := range reNoMember.FindAllStringSubmatch(c.diags, -1) {
-		sel := m[4]
-		if m[5] != "" {
-			if t := replaceIdent(c.h.Original, sel, m[5], true); t != "" {
-				c.add(t, 7.5, "nearmiss")
-			}
+	for _, f := range c.findings(diag.MissingFieldOrMethod) {
+		sel := c.subject(f)
+		if sel == "" {
+			continue
 		}
 		var names []string
 		for _, o := range members(c.selectorType(sel), c.pkg) {
 			names = append(names, o.Name())
+			// go/types's hint: "but does have field foo".
+			if o.Name() != sel && strings.EqualFold(o.Name(), sel) {
+				if t := replaceIdent(c.h.Original, sel, o.Name(), true); t != "" {
+					c.add(t, 7.5, "nearmiss")
+				}
+			}
 		}
 		c.replaceNear(sel, names, true, 6)
 	}

@@ -4,8 +4,11 @@ import (
 	goast "go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/difgen/difgen/diag"
 )
 
 // opFamilies lists, for each operator, the operators a slip most often
@@ -247,12 +250,17 @@ func (c *holeCtx) inHole(f func(goast.Node) bool) {
 // swapArgs proposes each call in the hole with two arguments swapped,
 // preferring swaps after which both arguments fit their parameters.
 func (c *holeCtx) swapArgs() {
-	argDiag := strings.Contains(c.diags, "in argument to")
 	c.inHole(func(n goast.Node) bool {
 		call, ok := n.(*goast.CallExpr)
 		if !ok || len(call.Args) < 2 || call.Ellipsis.IsValid() {
 			return true
 		}
+		// A value of the wrong type in one of the arguments.
+		argDiag := slices.ContainsFunc(c.findings(diag.IncompatibleAssign), func(f diag.Finding) bool {
+			return slices.ContainsFunc(call.Args, func(a goast.Expr) bool {
+				return c.tf.Offset(a.Pos()) <= f.Start && f.Start < c.tf.Offset(a.End())
+			})
+		})
 		sig, _ := valid(c.info.TypeOf(call.Fun)).(*types.Signature)
 		for i := range call.Args {
 			for j := i + 1; j < len(call.Args); j++ {

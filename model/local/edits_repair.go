@@ -5,34 +5,28 @@ import (
 	goast "go/ast"
 	"go/token"
 	"go/types"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
-var (
-	reUnused    = regexp.MustCompile(`declared and not used: (\w+)|(\w+) declared and not used`)
-	reCannotUse = regexp.MustCompile(`cannot use (.+?) \((.+?)\) as (.+?) value in`)
-)
-
-// repairs proposes the statement-level fixes that the diagnostics call
-// for: unused variables, := and =, the number of return values, a
+// repairs proposes the statement-level fixes that the hole's findings
+// call for: unused variables, := and =, the number of return values, a
 // missing return, a value of the wrong type and a deleted declaration.
 func (c *holeCtx) repairs() {
-	d := c.diags
-	if d == "" || c.info == nil {
-		if strings.Contains(d, "missing return") {
+	if c.info == nil {
+		if c.has(diag.MissingReturn) {
 			c.missingReturn()
 		}
 		return
 	}
-	for _, m := range reUnused.FindAllStringSubmatch(d, -1) {
-		c.unusedVar(m[1] + m[2])
+	for _, f := range c.findings(diag.UnusedVar) {
+		c.unusedVar(c.subject(f))
 	}
-	if strings.Contains(d, "no new variables on left side of :=") {
+	if c.has(diag.NoNewVar) {
 		c.inHole(func(n goast.Node) bool {
 			if a, ok := n.(*goast.AssignStmt); ok && a.Tok == token.DEFINE {
 				if s, ok := c.replaceSpan(a.TokPos, a.TokPos+2, "="); ok {
@@ -42,19 +36,17 @@ func (c *holeCtx) repairs() {
 			return true
 		})
 	}
-	if strings.Contains(d, "not enough return values") || strings.Contains(d, "too many return values") {
+	if c.has(diag.WrongResultCount) {
 		c.returnCount()
 	}
-	if strings.Contains(d, "missing return") {
+	if c.has(diag.MissingReturn) {
 		c.missingReturn()
 	}
-	for _, m := range reCannotUse.FindAllStringSubmatch(d, -1) {
-		c.wrongType(m[1], m[2])
+	for _, f := range c.findings(diag.IncompatibleAssign) {
+		c.wrongType(f)
 	}
-	for _, m := range reUndefined.FindAllStringSubmatch(d, -1) {
-		if !strings.Contains(m[1], ".") {
-			c.declare(m[1])
-		}
+	for _, f := range c.findings(diag.UndeclaredName) {
+		c.declare(c.subject(f))
 	}
 }
 
@@ -478,14 +470,18 @@ func (c *holeCtx) missingReturn() {
 	}
 }
 
-// wrongType fixes a value of the wrong type, given as its source text and
-// go/types's description of it.
-func (c *holeCtx) wrongType(expr, desc string) {
+// wrongType fixes a value of the wrong type, the operand that f's span
+// covers.
+func (c *holeCtx) wrongType(f diag.Finding) {
+	if f.End <= f.Start {
+		return
+	}
 	c.inHole(func(n goast.Node) bool {
 		e, ok := n.(goast.Expr)
-		if !ok || c.text(e) != expr {
+		if !ok || c.tf.Offset(e.Pos()) != f.Start || c.tf.Offset(e.End()) != f.End {
 			return true
 		}
+		expr := c.text(e)
 		path := c.pathTo(e)
 		want := c.slotType(path)
 		if want == nil {
@@ -528,7 +524,6 @@ func (c *holeCtx) wrongType(expr, desc string) {
 				put("&"+expr, 5)
 			}
 		}
-		_ = desc
 		return false
 	})
 }

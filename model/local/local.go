@@ -168,7 +168,7 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 			return cmp.Or(cmp.Compare(a.errs, b.errs), byScore(a, b))
 		})
 	}
-	if c.h.Original != "" && testFailures(c.h.Diagnostics) {
+	if c.h.Original != "" && testFailures(c.h.Findings) {
 		cands = spreadSites(cands, c.h.Original)
 	}
 	// Confidence: a softmax over all candidates of the score less a

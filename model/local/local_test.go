@@ -21,6 +21,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
@@ -219,18 +220,31 @@ func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
 		h.Start, h.End = ins.Start, ins.End
 	}
 	h.Instruction = sc.instr
-	if sc.diag != "" {
-		h.Diagnostics = []string{sc.diag}
-	} else {
-		tf := ty.Fset.File(ty.File(name).Pos())
+	tf := ty.Fset.File(ty.File(name).Pos())
+	switch {
+	case strings.HasPrefix(sc.diag, "Test"):
+		// A failing test, as constraints reports it.
+		test, _, _ := strings.Cut(sc.diag, " ")
+		h.Findings = []diag.Finding{{Category: diag.Tests, Code: diag.TestFailed, Test: test, Message: sc.diag, Weight: 1}}
+	case sc.diag != "":
+		// The type errors with that message.
 		for _, e := range errs {
-			if off := tf.Offset(e.Pos); off >= h.Start-1 && off <= h.End+2 {
-				h.Diagnostics = append(h.Diagnostics, e.Msg)
+			if e.Msg == sc.diag {
+				h.Findings = append(h.Findings, typesFinding(tf, src, e))
 			}
 		}
-		if h.Diagnostics == nil {
+		if h.Findings == nil {
+			t.Fatalf("no type error %q in a.go", sc.diag)
+		}
+	default:
+		for _, e := range errs {
+			if off := tf.Offset(e.Pos); off >= h.Start-1 && off <= h.End+2 {
+				h.Findings = append(h.Findings, typesFinding(tf, src, e))
+			}
+		}
+		if h.Findings == nil {
 			for _, e := range errs {
-				h.Diagnostics = append(h.Diagnostics, e.Msg)
+				h.Findings = append(h.Findings, typesFinding(tf, src, e))
 			}
 		}
 	}
@@ -262,12 +276,12 @@ func TestScenarios(t *testing.T) {
 				lines = append(lines, strconv.Itoa(i+1)+". "+strconv.Quote(c.Text)+" "+c.Source+" "+strconv.FormatFloat(c.Confidence, 'f', 3, 64))
 			}
 			if rank == 0 || rank > sc.rank {
-				t.Errorf("hole %q (diagnostics %q): want %q in top %d, got rank %d among:\n%s", h.Original, h.Diagnostics, sc.want, sc.rank, rank, strings.Join(lines, "\n"))
+				t.Errorf("hole %q (findings %v): want %q in top %d, got rank %d among:\n%s", h.Original, h.Findings, sc.want, sc.rank, rank, strings.Join(lines, "\n"))
 				return
 			}
 			t.Logf("rank %d/%d", rank, len(got))
 			if *verbose {
-				t.Logf("diagnostics %q\n%s", h.Diagnostics, strings.Join(lines, "\n"))
+				t.Logf("findings %v\n%s", h.Findings, strings.Join(lines, "\n"))
 			}
 		})
 	}
@@ -341,4 +355,20 @@ func TestEditDistance(t *testing.T) {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, d, tc.d)
 		}
 	}
+}
+
+// typesFinding returns the finding of go/types error e in src, the text
+// of the file tf, with its code and span as constraints gives them: the
+// span go/types records, or the token at the error's position.
+func typesFinding(tf *token.File, src string, e types.Error) diag.Finding {
+	code, start, end := diag.TypesCode(e)
+	s := tf.Offset(e.Pos)
+	n := len(src) - s
+	if start > 0 && end > start {
+		s, n = tf.Offset(token.Pos(start)), end-start
+	} else if toks := scanTokens(src[s:]); len(toks) > 0 && toks[0].off == 0 {
+		n = toks[0].end
+	}
+	line, col := tf.Line(e.Pos), tf.Position(e.Pos).Column
+	return diag.Finding{File: tf.Name(), Start: s, End: s + n, Line: line, Col: col, Category: diag.Types, Code: code, Message: e.Msg, Soft: e.Soft, Weight: 1}
 }

@@ -194,8 +194,11 @@ func chatPrompt(files []*renderedFile, holes []*ast.Hole, narrowed bool) string 
 		if h.Instruction != "" {
 			fmt.Fprintf(&sb, "  instruction: %s\n", oneLineKeep(h.Instruction))
 		}
-		for _, diag := range h.Diagnostics {
-			fmt.Fprintf(&sb, "  last attempt failed: %s\n", oneLineKeep(diag))
+		for _, f := range h.Findings {
+			fmt.Fprintf(&sb, "  last attempt failed: %s\n", oneLineKeep(f.Message))
+		}
+		if h.Tried != "" {
+			fmt.Fprintf(&sb, "  last attempt failed: %s\n", oneLineKeep(h.Tried))
 		}
 	}
 	fmt.Fprintf(&sb, "\nAnswer with exactly %d blocks, <hole id=\"1\"> to <hole id=\"%d\">, then </holes>.\n", len(holes), len(holes))

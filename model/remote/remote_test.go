@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 	"github.com/difgen/difgen/model/remote/remotetest"
 )
@@ -54,7 +55,7 @@ func newRequest(t *testing.T, src string) *model.Request {
 		holes = append(holes, &ast.Hole{
 			ID: len(holes) + 1, File: name, Start: start, End: start + 2, Kind: kind, User: true, Original: "__",
 			ExpectedType: "int", Scope: []string{"a", "b"}, Signature: "func add(a, b int) int",
-			Diagnostics: []string{"a.go:10:2: missing return"},
+			Findings: []diag.Finding{{Category: diag.Types, Code: diag.MissingReturn, Message: "a.go:10:2: missing return"}},
 		})
 		off = start + 2
 	}
