@@ -37,10 +37,9 @@ type Hole struct {
 	Instruction string // the argument of __("…"), if any
 	Original    string // the text the hole masks
 
-	// Facts for the denoiser, filled in by refine where go/types knows them.
-	ExpectedType string   // type the fill must be assignable to, if known
-	Scope        []string // identifiers in scope at the hole, nearest first
-	Signature    string   // signature of the enclosing function
+	// Slot is what go/types knows about the hole, filled in by refine
+	// (see Describe); nil when the package did not type-check.
+	Slot *Slot
 
 	// Findings are what the hole is asked to answer: the findings of the
 	// last check that it is the fix of, with their codes (spans are byte

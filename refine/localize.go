@@ -474,7 +474,7 @@ func calledFirst(st *state, get func(string) *parsed, suspects []constraints.Sus
 	return out
 }
 
-// describe fills in the go/types facts of each hole.
+// describe computes the slot of each hole (see ast.Describe).
 func (r *run) describe(st *state, holes []*ast.Hole) {
 	rep := st.rep
 	if rep == nil || rep.Pkg == nil || rep.Info == nil {
@@ -483,7 +483,7 @@ func (r *run) describe(st *state, holes []*ast.Hole) {
 	for _, h := range holes {
 		for i, name := range rep.Names {
 			if name == h.File && i < len(rep.Files) {
-				ast.Describe(h, rep.Fset, rep.Files[i], rep.Pkg, rep.Info)
+				h.Slot = ast.Describe(h, rep.Fset, rep.Files[i], rep.Pkg, rep.Info)
 				break
 			}
 		}

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"golang.org/x/tools/go/ast/astutil"
-
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
@@ -33,7 +31,9 @@ type holeCtx struct {
 	src      string // the text of h.File
 	fileToks []ast.Token
 
-	// Type information, when the request's Types covers h.File as it is.
+	// The hole's slot (see ast.Slot), when go/types covers h.File as it
+	// is, and the facts read from it.
+	slot     *ast.Slot
 	info     *types.Info
 	pkg      *types.Package
 	fset     *token.FileSet
@@ -57,27 +57,25 @@ func (d *Denoiser) newHoleCtx(req *model.Request, h *ast.Hole) *holeCtx {
 			c.src = f.Text
 		}
 	}
-	t := req.Types
-	if t == nil || t.Info == nil || t.Pkg == nil || t.Fset == nil {
+	s := h.Slot
+	if s == nil {
+		// A request that refine did not make: the slot is computed here,
+		// by the same function.
+		if t := req.Types; t != nil && t.Info != nil && t.Pkg != nil && t.Fset != nil {
+			s = ast.Describe(h, t.Fset, t.File(h.File), t.Pkg, t.Info)
+		}
+	}
+	if s == nil || s.Info == nil || s.Pkg == nil || s.Tok == nil || s.Tok.Size() != len(c.src) || h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
 		return c
 	}
-	af := t.File(h.File)
-	if af == nil {
-		return c
-	}
-	tf := t.Fset.File(af.Pos())
-	if tf == nil || tf.Size() != len(c.src) || h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
-		return c
-	}
-	c.info, c.pkg, c.fset, c.file, c.tf = t.Info, t.Pkg, t.Fset, af, tf
-	c.pos, c.end = tf.Pos(h.Start), tf.Pos(h.End)
-	c.path, _ = astutil.PathEnclosingInterval(af, c.pos, c.end)
-	if len(c.path) > 0 && c.path[0].Pos() == c.pos && c.path[0].End() == c.end {
-		c.node = c.path[0]
-	}
-	c.sig = c.enclosingSig()
-	c.objs = c.scopeObjects()
-	c.expected = c.expectedType()
+	c.slot = s
+	c.info, c.pkg, c.fset, c.file, c.tf = s.Info, s.Pkg, s.Fset, s.File, s.Tok
+	c.pos, c.end = s.Tok.Pos(h.Start), s.Tok.Pos(h.End)
+	c.path = s.Path()
+	c.node = s.Node
+	c.sig = s.Signature
+	c.objs = s.Scope
+	c.expected = s.Expected
 	return c
 }
 
@@ -218,203 +216,12 @@ func (c *holeCtx) qual(p *types.Package) string {
 	return p.Name()
 }
 
-// enclosingSig returns the signature of the innermost function around
-// the hole.
-func (c *holeCtx) enclosingSig() *types.Signature {
-	for _, n := range c.path {
-		switch n := n.(type) {
-		case *goast.FuncLit:
-			if s, ok := c.info.TypeOf(n).(*types.Signature); ok {
-				return s
-			}
-		case *goast.FuncDecl:
-			if obj := c.info.Defs[n.Name]; obj != nil {
-				if s, ok := obj.Type().(*types.Signature); ok {
-					return s
-				}
-			}
-			return nil
-		}
-	}
-	return nil
-}
-
-// scopeObjects returns the objects in scope at the hole, nearest first:
-// locals (most recently declared first), then package members and
-// imported package names by name.
-func (c *holeCtx) scopeObjects() []types.Object {
-	var out []types.Object
-	seen := map[string]bool{}
-	s := c.pkg.Scope().Innermost(c.pos)
-	if s == nil {
-		s = c.pkg.Scope()
-	}
-	for ; s != nil && s != types.Universe; s = s.Parent() {
-		local := s != c.pkg.Scope() && s.Parent() != c.pkg.Scope()
-		var objs []types.Object
-		for _, name := range s.Names() {
-			if name == "_" || name == "__" || seen[name] {
-				continue
-			}
-			obj := s.Lookup(name)
-			if local && obj.Pos() >= c.pos {
-				continue // declared after the hole (or inside it)
-			}
-			objs = append(objs, obj)
-		}
-		if local {
-			slices.SortStableFunc(objs, func(a, b types.Object) int { return int(b.Pos()) - int(a.Pos()) })
-		}
-		for _, o := range objs {
-			seen[o.Name()] = true
-		}
-		out = append(out, objs...)
-	}
-	return out
-}
-
-// expectedType returns the type the hole's fill must be assignable to.
-func (c *holeCtx) expectedType() types.Type {
-	if e, ok := c.node.(goast.Expr); ok {
-		if t := c.slotType(c.path); t != nil {
-			return t
-		}
-		_ = e
-	}
-	if c.h.ExpectedType != "" {
-		if tv, err := types.Eval(c.fset, c.pkg, c.pos, c.h.ExpectedType); err == nil && tv.IsType() {
-			return tv.Type
-		}
-	}
-	return nil
-}
-
 // valid returns t, or nil when t is missing or invalid.
 func valid(t types.Type) types.Type {
 	if t == nil || t == types.Typ[types.Invalid] {
 		return nil
 	}
 	return t
-}
-
-// slotType returns the type expected of path[0], an expression, from the
-// node that holds it.
-func (c *holeCtx) slotType(path []goast.Node) types.Type {
-	e, ok := path[0].(goast.Expr)
-	if !ok {
-		return nil
-	}
-	for _, p := range path[1:] {
-		switch p := p.(type) {
-		case *goast.ParenExpr:
-			e = p
-			continue
-		case *goast.AssignStmt:
-			if len(p.Lhs) != len(p.Rhs) {
-				return nil
-			}
-			for j, r := range p.Rhs {
-				if r != e {
-					continue
-				}
-				if id, ok := p.Lhs[j].(*goast.Ident); ok && p.Tok == token.DEFINE && c.info.Defs[id] != nil {
-					return nil // a new variable takes the value's type
-				}
-				return valid(c.info.TypeOf(p.Lhs[j]))
-			}
-		case *goast.ValueSpec:
-			if p.Type != nil {
-				return valid(c.info.TypeOf(p.Type))
-			}
-		case *goast.ReturnStmt:
-			if c.sig == nil || c.sig.Results().Len() != len(p.Results) {
-				return nil
-			}
-			if i := slices.Index(p.Results, e); i >= 0 {
-				return c.sig.Results().At(i).Type()
-			}
-		case *goast.CallExpr:
-			i := slices.Index(p.Args, e)
-			if i < 0 {
-				return nil
-			}
-			if tv, ok := c.info.Types[p.Fun]; ok && tv.IsType() {
-				return nil // a conversion takes anything convertible
-			}
-			sig, ok := valid(c.info.TypeOf(p.Fun)).(*types.Signature)
-			if !ok || sig == nil {
-				return nil
-			}
-			params := sig.Params()
-			switch {
-			case sig.Variadic() && i >= params.Len()-1:
-				if p.Ellipsis.IsValid() {
-					return params.At(params.Len() - 1).Type()
-				}
-				if s, ok := params.At(params.Len() - 1).Type().(*types.Slice); ok {
-					return s.Elem()
-				}
-			case i < params.Len():
-				t := params.At(i).Type()
-				if tp, ok := t.(*types.TypeParam); ok {
-					_ = tp
-					return nil
-				}
-				return t
-			}
-		case *goast.IfStmt:
-			if p.Cond == e {
-				return types.Typ[types.Bool]
-			}
-		case *goast.ForStmt:
-			if p.Cond == e {
-				return types.Typ[types.Bool]
-			}
-		case *goast.BinaryExpr:
-			switch p.Op {
-			case token.LAND, token.LOR:
-				return types.Typ[types.Bool]
-			case token.SHL, token.SHR:
-				return nil
-			}
-			other := p.X
-			if other == e {
-				other = p.Y
-			}
-			t := valid(c.info.TypeOf(other))
-			if b, ok := t.(*types.Basic); t == nil || ok && b.Info()&types.IsUntyped != 0 {
-				switch p.Op {
-				case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
-					e = p // x / 1000: x has the type the expression must have
-					continue
-				}
-				return nil
-			}
-			return t
-		case *goast.UnaryExpr:
-			if p.Op == token.NOT {
-				return types.Typ[types.Bool]
-			}
-		case *goast.IndexExpr:
-			if p.Index != e {
-				return nil
-			}
-			switch u := under(c.info.TypeOf(p.X)).(type) {
-			case *types.Map:
-				return u.Key()
-			case *types.Slice, *types.Array, *types.Basic, *types.Pointer:
-				return types.Typ[types.Int]
-			}
-		case *goast.SendStmt:
-			if p.Value == e {
-				if ch, ok := under(c.info.TypeOf(p.Chan)).(*types.Chan); ok {
-					return ch.Elem()
-				}
-			}
-		}
-		return nil
-	}
-	return nil
 }
 
 func under(t types.Type) types.Type {
@@ -442,9 +249,6 @@ func assignable(v, t types.Type) bool {
 // values and conversions, kept only when they fit the expected type.
 func (c *holeCtx) exprCandidates() {
 	if c.pkg == nil {
-		for i, name := range c.h.Scope {
-			c.add(name, -1-0.1*float64(min(i, 30)), "scope")
-		}
 		for _, lit := range []string{"nil", "0", `""`, "true", "false", "1"} {
 			c.add(lit, -2.5, "literal")
 		}

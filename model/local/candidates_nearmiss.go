@@ -50,7 +50,6 @@ func (c *holeCtx) nearMiss() {
 		for _, o := range c.objs {
 			names = append(names, o.Name())
 		}
-		names = append(names, c.h.Scope...)
 		names = append(names, "len", "cap", "append", "make", "new", "copy", "delete", "panic", "print", "println", "min", "max", "clear", "close",
 			"true", "false", "nil", "string", "int", "int64", "float64", "byte", "rune", "error", "bool", "any")
 		c.replaceNear(name, names, false, 6)

@@ -1,10 +1,8 @@
 package local
 
 import (
-	goast "go/ast"
 	"go/token"
 	"go/types"
-	"slices"
 
 	"github.com/difgen/difgen/ast"
 )
@@ -13,86 +11,6 @@ import (
 // repair: an identifier or expression hole with no original text.
 func (c *holeCtx) predicting() bool {
 	return c.h.Original == "" && (c.h.Kind == ast.Ident || c.h.Kind == ast.Expr)
-}
-
-// A slotRole is what the hole's identifier does in its syntax.
-type slotRole int
-
-const (
-	roleValue slotRole = iota // an expression (or unknown)
-	roleType                  // a type
-	roleDecl                  // a name being declared
-)
-
-// role returns what the hole, an identifier, stands for: a name being
-// declared, a type, or a value.
-func (c *holeCtx) role() slotRole {
-	id, ok := c.node.(*goast.Ident)
-	if !ok || c.info == nil {
-		return roleValue
-	}
-	if c.info.Defs[id] != nil {
-		return roleDecl
-	}
-	if len(c.path) > 1 {
-		if _, ok := c.path[1].(*goast.SelectorExpr); ok {
-			return roleValue
-		}
-		switch p := c.path[1].(type) {
-		case *goast.Field:
-			if slices.Contains(p.Names, id) {
-				return roleDecl
-			}
-		case *goast.FuncDecl:
-			if p.Name == id {
-				return roleDecl
-			}
-		case *goast.TypeSpec:
-			if p.Name == id {
-				return roleDecl
-			}
-		case *goast.LabeledStmt:
-			if p.Label == id {
-				return roleDecl
-			}
-		}
-	}
-	if c.typePosition(c.path) {
-		return roleType
-	}
-	return roleValue
-}
-
-// typePosition reports whether path[0], an expression, stands where
-// Go's syntax wants a type.
-func (c *holeCtx) typePosition(path []goast.Node) bool {
-	if len(path) < 2 {
-		return false
-	}
-	e := path[0]
-	switch p := path[1].(type) {
-	case *goast.Field:
-		return p.Type == e
-	case *goast.ValueSpec:
-		return p.Type == e
-	case *goast.TypeSpec:
-		return p.Type == e
-	case *goast.ArrayType:
-		return p.Elt == e
-	case *goast.MapType, *goast.ChanType, *goast.Ellipsis:
-		return true
-	case *goast.CompositeLit:
-		return p.Type == e
-	case *goast.TypeAssertExpr:
-		return p.Type == e
-	case *goast.StarExpr, *goast.ParenExpr:
-		return c.typePosition(path[1:])
-	case *goast.SelectorExpr:
-		return p.Sel == e && c.typePosition(path[1:])
-	case *goast.IndexExpr, *goast.IndexListExpr:
-		return c.typePosition(path[1:])
-	}
-	return false
 }
 
 // typeNames proposes the type names in scope and the predeclared types.
@@ -152,10 +70,14 @@ func (c *holeCtx) keepIdents() {
 // where a type goes, and typed values and the token model's guesses
 // elsewhere.
 func (c *holeCtx) predict() {
-	switch c.role() {
-	case roleDecl:
+	role := ast.RoleValue
+	if c.slot != nil {
+		role = c.slot.Role
+	}
+	switch role {
+	case ast.RoleDecl:
 		c.lmIdents()
-	case roleType:
+	case ast.RoleType:
 		c.typeNames()
 		c.lmIdents()
 	default:

@@ -24,17 +24,17 @@ func predictionHole(t *testing.T, src string) (*Denoiser, *model.Request) {
 func TestPredictionRole(t *testing.T) {
 	for _, tc := range []struct {
 		src  string
-		want slotRole
+		want ast.SlotRole
 	}{
-		{"package p\n\nfunc f() error { var err error; return __ }\n", roleValue},
-		{"package p\n\nimport \"io\"\n\nvar dw __\n\nvar _ io.Writer\n", roleType},
-		{"package p\n\nfunc f(x *__) {}\n", roleType},
-		{"package p\n\nfunc __() {}\n", roleDecl},
-		{"package p\n\nfunc f() { __ := 1; _ = __ }\n", roleDecl},
+		{"package p\n\nfunc f() error { var err error; return __ }\n", ast.RoleValue},
+		{"package p\n\nimport \"io\"\n\nvar dw __\n\nvar _ io.Writer\n", ast.RoleType},
+		{"package p\n\nfunc f(x *__) {}\n", ast.RoleType},
+		{"package p\n\nfunc __() {}\n", ast.RoleDecl},
+		{"package p\n\nfunc f() { __ := 1; _ = __ }\n", ast.RoleDecl},
 	} {
 		d, req := predictionHole(t, tc.src)
 		c := d.newHoleCtx(req, req.Holes[0])
-		if got := c.role(); got != tc.want {
+		if got := c.slot.Role; got != tc.want {
 			t.Errorf("%q: role %d, want %d", tc.src, got, tc.want)
 		}
 	}

@@ -138,9 +138,6 @@ func (c *holeCtx) tokenEdits() {
 
 // scopeNames returns the names in scope, from go/types or the hole.
 func (c *holeCtx) scopeNames() []string {
-	if c.objs == nil {
-		return c.h.Scope
-	}
 	var out []string
 	for _, o := range c.objs {
 		if _, ok := o.(*types.PkgName); !ok {

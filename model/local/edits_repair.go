@@ -482,8 +482,7 @@ func (c *holeCtx) wrongType(f diag.Finding) {
 			return true
 		}
 		expr := c.text(e)
-		path := c.pathTo(e)
-		want := c.slotType(path)
+		want := c.expectedOf(e)
 		if want == nil {
 			return false
 		}
@@ -528,27 +527,14 @@ func (c *holeCtx) wrongType(f diag.Finding) {
 	})
 }
 
-// pathTo returns the path from n up to the file.
-func (c *holeCtx) pathTo(n goast.Node) []goast.Node {
-	var stack, found []goast.Node
-	goast.Inspect(c.file, func(x goast.Node) bool {
-		if found != nil {
-			return false
-		}
-		if x == nil {
-			stack = stack[:len(stack)-1]
-			return false
-		}
-		stack = append(stack, x)
-		if x == n {
-			for i := len(stack) - 1; i >= 0; i-- {
-				found = append(found, stack[i])
-			}
-			return false
-		}
-		return true
-	})
-	return found
+// expectedOf returns the type the expression e, a node of the hole's
+// declaration, must have in its context (see ast.ExpectedType), or nil.
+func (c *holeCtx) expectedOf(e goast.Expr) types.Type {
+	cur, ok := c.slot.CursorOf(e)
+	if !ok {
+		return nil
+	}
+	return ast.ExpectedType(cur, c.info)
 }
 
 // declare fixes "undefined: name" by declaring name: an assignment
@@ -603,9 +589,7 @@ func (c *holeCtx) useType(name string) types.Type {
 	var t types.Type
 	goast.Inspect(body, func(n goast.Node) bool {
 		if id, ok := n.(*goast.Ident); ok && t == nil && id.Name == name && c.info.Uses[id] == nil && c.info.Defs[id] == nil {
-			if path := c.pathTo(id); len(path) > 1 {
-				t = c.slotType(path)
-			}
+			t = c.expectedOf(id)
 		}
 		return t == nil
 	})
