@@ -152,12 +152,30 @@ func (c *Checker) setBase(units []unit, tr *typesResult) {
 // findings alone (Shallow) when it has any; otherwise, or when cv changed
 // more than function bodies, it returns Check(ctx, cv, upTo).
 func (c *Checker) Screen(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
-	if r := c.screen(ctx, cv); r != nil {
+	if r := c.screen(ctx, cv); r != nil && r.Blocked() {
 		return r, nil
 	}
 	return c.Check(ctx, cv, upTo)
 }
 
+// ScreenTypes returns the syntax and type findings of cv, at the cost of
+// a screen where cv differs from the last full check only inside function
+// bodies (see Screen), else of Check up to the types. It is how a
+// denoiser verifies its candidates: with the same parser, type checker
+// and imports as every other check.
+func (c *Checker) ScreenTypes(ctx context.Context, cv *dast.Canvas) ([]Finding, error) {
+	if r := c.screen(ctx, cv); r != nil {
+		return r.Findings, nil
+	}
+	r, err := c.Check(ctx, cv, Types)
+	if err != nil {
+		return nil, err
+	}
+	return r.Findings, nil
+}
+
+// screen returns the Shallow report of cv's type findings, blocking or
+// not, or nil when cv cannot be screened.
 func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 	if len(c.pkg.CgoFiles) > 0 {
 		return nil // cgo's type errors are confirmed by compiling
@@ -300,9 +318,6 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 	}
 	r := &Report{Fset: c.fset, Reached: Types, Shallow: true, BrokenDeps: tr.broken}
 	r.Findings = Sort(findings)
-	if !r.Blocked() {
-		return nil // the full check, for vet, build and tests
-	}
 	c.opts.logf("constraints: screened types in %v", time.Since(t0).Round(time.Microsecond))
 	c.mu.Lock()
 	c.reports.put(key, r)

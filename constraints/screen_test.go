@@ -70,6 +70,18 @@ func TestScreenAgrees(t *testing.T) {
 				t.Errorf("%s #%d (%s): Screen (shallow %v) found\n\t%s\nCheck found\n\t%s", pkgPath, i, what, s.Shallow,
 					strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 			}
+			// ScreenTypes, clean or not, agrees too.
+			if _, err := c.Check(ctx, base, Types); err != nil {
+				t.Fatal(err)
+			}
+			sf, err := c.ScreenTypes(ctx, cv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := typeFindings(&Report{Findings: sf}), typeFindings(full); !slices.Equal(got, want) {
+				t.Errorf("%s #%d (%s): ScreenTypes found\n\t%s\nCheck found\n\t%s", pkgPath, i, what,
+					strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+			}
 		}
 		t.Logf("%s: %d of %d edits screened", pkgPath, screened, n)
 		if screened == 0 {

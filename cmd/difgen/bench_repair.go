@@ -12,6 +12,7 @@ import (
 
 	"github.com/difgen/difgen/corpus"
 	"github.com/difgen/difgen/internal/bench"
+	"github.com/difgen/difgen/model/local"
 )
 
 // benchRepair declares the flags of 'difgen bench repair' on fs and
@@ -204,13 +205,13 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 // difgen repairs code its model has never seen. (The modules the
 // benchmark corrupts are never in the training corpus.)
 func unseenModel(ctx context.Context, e *env, pkgs []string) (string, error) {
-	opts := &modelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
-	path, err := cachedModelPath(opts)
+	opts := &local.ModelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
+	path, err := local.CachePath(opts)
 	if err != nil {
 		return "", err
 	}
 	opts.Path = path
-	_, err = loadModel(ctx, opts)
+	_, err = local.LoadModel(ctx, opts)
 	clearProgress(e)
 	return path, err
 }

@@ -22,14 +22,16 @@ type denoiserFactory func(cv *ast.Canvas) model.Denoiser
 // after timeout per attempt.
 func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration, logf func(string, ...any)) (denoiserFactory, error) {
 	if isLocal(spec) {
-		path, err := modelPath(nil)
+		opts := modelOptions()
+		path, err := local.ModelPath(opts)
 		if err != nil {
 			return nil, err
 		}
 		if _, err := os.Stat(path); err != nil {
 			fmt.Fprintf(e.stderr, "difgen: building the local model from GOROOT/src (first use; cached in %s)\n", path)
 		}
-		m, err := loadModel(ctx, &modelOptions{Progress: trainProgress(e)})
+		opts.Progress = trainProgress(e)
+		m, err := local.LoadModel(ctx, opts)
 		clearProgress(e)
 		if err != nil {
 			return nil, fmt.Errorf("local model: %v (rebuild it with 'difgen train')", err)
@@ -54,3 +56,10 @@ func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration
 
 // isLocal reports whether the -model value names the local denoiser.
 func isLocal(spec string) bool { return spec == "" || spec == "local" }
+
+// modelOptions returns the options of the local model that fix, fill,
+// train and version use: the file $DIFGEN_MODEL names, if set, else the
+// user's cache.
+func modelOptions() *local.ModelOptions {
+	return &local.ModelOptions{Path: os.Getenv("DIFGEN_MODEL")}
+}

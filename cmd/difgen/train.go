@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -81,22 +82,22 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	copts.Exclude = splitList(trainFlags.exclude)
-	opts := &modelOptions{
-		Path:     trainFlags.out,
+	opts := &local.ModelOptions{
+		Path:     cmp.Or(trainFlags.out, os.Getenv("DIFGEN_MODEL")),
 		Holdout:  trainFlags.holdout,
 		Corpus:   copts,
 		Train:    &local.TrainOptions{MinCount: trainFlags.minCount, Prune: trainFlags.prune},
 		Progress: trainProgress(e),
 	}
-	path, err := modelPath(opts)
+	path, err := local.ModelPath(opts)
 	if len(copts.Exclude) > 0 && trainFlags.out == "" {
-		path, err = cachedModelPath(opts) // never over the default model
+		path, err = local.CachePath(opts) // never over the default model
 	}
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	m, err := buildModel(ctx, opts)
+	m, err := local.BuildModel(ctx, opts)
 	clearProgress(e)
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ format version, file and training corpus.
 	Run: func(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "difgen %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		fmt.Fprintf(e.stdout, "model: format v%d", local.FormatVersion)
-		path, err := modelPath(nil)
+		path, err := local.ModelPath(modelOptions())
 		if err != nil {
 			fmt.Fprintf(e.stdout, "; %v\n", err)
 			return nil

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	goast "go/ast"
 	"go/token"
 	"go/types"
@@ -25,7 +26,9 @@ type cand struct {
 
 // A holeCtx is what the generators know about one hole.
 type holeCtx struct {
+	ctx      context.Context
 	d        *Denoiser
+	rs       *reqState
 	req      *model.Request
 	h        *ast.Hole
 	src      string // the text of h.File
@@ -50,8 +53,9 @@ type holeCtx struct {
 	order []string
 }
 
-func (d *Denoiser) newHoleCtx(req *model.Request, h *ast.Hole) *holeCtx {
-	c := &holeCtx{d: d, req: req, h: h, cands: map[string]*cand{}}
+func (d *Denoiser) newHoleCtx(ctx context.Context, rs *reqState, h *ast.Hole) *holeCtx {
+	req := rs.req
+	c := &holeCtx{ctx: ctx, d: d, rs: rs, req: req, h: h, cands: map[string]*cand{}}
 	if req.Canvas != nil {
 		if f := req.Canvas.File(h.File); f != nil {
 			c.src = f.Text
@@ -327,7 +331,7 @@ func (c *holeCtx) exprCandidates() {
 		if c.lookupPkgName(name) != nil {
 			continue
 		}
-		if pkg := c.d.stdPackage(stdPackages[name]); pkg != nil {
+		if pkg := c.rs.stdPackage(c.ctx, stdPackages[name]); pkg != nil {
 			c.pkgMembers(pkg, name, -1.5, vars, add)
 		}
 	}

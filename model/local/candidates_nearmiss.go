@@ -29,7 +29,7 @@ func (c *holeCtx) nearMiss() {
 			if pn := c.lookupPkgName(pkgName); pn != nil {
 				pkg = pn.Imported()
 			} else if path, ok := stdPackages[pkgName]; ok {
-				pkg = c.d.stdPackage(path)
+				pkg = c.rs.stdPackage(c.ctx, path)
 			}
 			if pkg == nil {
 				continue

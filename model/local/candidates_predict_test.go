@@ -18,7 +18,7 @@ func predictionHole(t *testing.T, src string) (*Denoiser, *model.Request) {
 	cv, ty, _ := checkPackage(t, map[string]string{"a.go": src})
 	i := strings.Index(src, "__")
 	h := &ast.Hole{ID: 1, File: filepath.Join(testDir, "a.go"), Start: i, End: i + 2, Kind: ast.Ident}
-	return testDenoiser(t), &model.Request{Canvas: cv, Types: ty, Holes: []*ast.Hole{h}, Candidates: 20, Seed: 1}
+	return testDenoiser(t), withChecks(&model.Request{Canvas: cv, Types: ty, Holes: []*ast.Hole{h}, Candidates: 20, Seed: 1})
 }
 
 func TestPredictionRole(t *testing.T) {
@@ -33,7 +33,7 @@ func TestPredictionRole(t *testing.T) {
 		{"package p\n\nfunc f() { __ := 1; _ = __ }\n", ast.RoleDecl},
 	} {
 		d, req := predictionHole(t, tc.src)
-		c := d.newHoleCtx(req, req.Holes[0])
+		c := d.newHoleCtx(context.Background(), newReqState(req), req.Holes[0])
 		if got := c.slot.Role; got != tc.want {
 			t.Errorf("%q: role %d, want %d", tc.src, got, tc.want)
 		}

@@ -6,9 +6,6 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
-	"sync"
-
-	"go/types"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
@@ -18,17 +15,13 @@ import (
 // configuration.
 type Options struct {
 	// Verify is how many of the best-scored candidates of each hole are
-	// type-checked in process (against the request's package, with the
-	// candidate applied) before the final ranking. 0 means 24; a negative
-	// value turns verification off.
+	// verified (by the request's Verify, with the candidate applied)
+	// before the final ranking. 0 means 24; a negative value turns
+	// verification off.
 	Verify int
 	// Templates are the statement shapes used for statement and body
 	// holes; nil means DefaultTemplates.
 	Templates []Template
-	// Importer loads standard-library packages that a file does not
-	// import yet (for candidates such as strings.HasPrefix). Nil means a
-	// source importer over GOROOT.
-	Importer types.Importer
 	// Span is the most tokens the token model fills on its own, by
 	// iterative unmasking, in an expression hole. 0 means 3; negative
 	// turns it off.
@@ -43,16 +36,12 @@ type Denoiser struct {
 	lm        TokenModel
 	opts      Options
 	templates []Template
-
-	mu  sync.Mutex // guards std
-	std map[string]*types.Package
-	imp types.Importer
 }
 
 // New returns a local denoiser that ranks candidates with lm. A nil lm
 // ranks by the candidates' priors alone; nil opts means defaults.
 func New(lm TokenModel, opts *Options) *Denoiser {
-	d := &Denoiser{lm: lm, std: map[string]*types.Package{}}
+	d := &Denoiser{lm: lm}
 	if opts != nil {
 		d.opts = *opts
 	}
@@ -77,16 +66,13 @@ func (d *Denoiser) Name() string { return "local" }
 func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Response, error) {
 	resp := &model.Response{Fills: make([][]model.Candidate, len(req.Holes))}
 	k := max(req.Candidates, 1)
-	var v *verifier
-	if d.opts.Verify > 0 {
-		v = d.newVerifier(req)
-	}
+	rs := newReqState(req)
 	toks := map[string][]ast.Token{}
 	for i, h := range req.Holes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		c := d.newHoleCtx(req, h)
+		c := d.newHoleCtx(ctx, rs, h)
 		if c.src != "" || h.Start == 0 {
 			if _, ok := toks[h.File]; !ok {
 				toks[h.File] = ast.Tokenize(c.src)
@@ -94,7 +80,7 @@ func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Resp
 			c.fileToks = toks[h.File]
 		}
 		c.generate()
-		resp.Fills[i] = d.rank(ctx, c, v, k, req.Seed)
+		resp.Fills[i] = d.rank(ctx, c, k, req.Seed)
 	}
 	resp.Usage.Calls = 1
 	return resp, nil
@@ -119,7 +105,7 @@ const (
 )
 
 // rank scores, checks and orders c's candidates and returns the best k.
-func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, seed int64) []model.Candidate {
+func (d *Denoiser) rank(ctx context.Context, c *holeCtx, k int, seed int64) []model.Candidate {
 	cands := c.list()
 	if len(cands) == 0 {
 		return nil
@@ -148,14 +134,14 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 	}
 	slices.SortFunc(cands, byScore)
 
-	if v != nil {
-		base := v.check(c.h, c.h.Original)
+	if rs := c.rs; d.opts.Verify > 0 && rs.canVerify() {
+		base := rs.check(ctx, c.h, c.h.Original)
 		n := 0
 		for _, x := range cands {
 			if n >= d.opts.Verify || ctx.Err() != nil {
 				break
 			}
-			x.errs = v.check(c.h, x.text)
+			x.errs = rs.check(ctx, c.h, x.text)
 			x.checked = true
 			n++
 		}

@@ -3,12 +3,15 @@ package local
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	goast "go/ast"
 	"go/importer"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -96,6 +99,7 @@ func (b *bigram) Predict(left, right []ast.Token, k int) []Prediction {
 
 var (
 	srcImporterOnce sync.Once
+	srcImporterMu   sync.Mutex // the source importer is not safe for concurrent use
 	srcImporter     types.Importer
 	testLMOnce      sync.Once
 	testLM          *bigram
@@ -106,7 +110,72 @@ var (
 func testDenoiser(t testing.TB) *Denoiser {
 	srcImporterOnce.Do(func() { srcImporter = importer.ForCompiler(token.NewFileSet(), "source", nil) })
 	testLMOnce.Do(func() { testLM = newBigram(t) })
-	return New(testLM, &Options{Importer: srcImporter})
+	return New(testLM, nil)
+}
+
+// withChecks gives req a Verify and an Import like refine's: the fill
+// applied as refine applies it (ast.IndentFill, then ast.FixImports, the
+// default import fixer), the package type-checked by go/types with the
+// findings' codes and spans as constraints gives them. (The package's
+// tests cannot afford a constraints.Checker, which loads a module from
+// disk, per scenario.)
+func withChecks(req *model.Request) *model.Request {
+	req.Verify = func(ctx context.Context, h *ast.Hole, text string) ([]diag.Finding, error) {
+		f := req.Canvas.File(h.File)
+		src, err := ast.Apply(f.Text, []ast.Edit{ast.IndentFill(f.Text, h, text)})
+		if err != nil {
+			return nil, err
+		}
+		if out, err := ast.FixImports(h.File, src, nil); err == nil {
+			src = out
+		}
+		cv := req.Canvas.WithText(h.File, src)
+		texts := map[string]string{}
+		for _, f := range cv.Files() {
+			texts[filepath.Base(f.Name)] = f.Text
+		}
+		return checkFindings(texts), nil
+	}
+	req.Import = func(_ context.Context, path string) (*types.Package, error) {
+		srcImporterMu.Lock()
+		defer srcImporterMu.Unlock()
+		return srcImporter.Import(path)
+	}
+	return req
+}
+
+// checkFindings type-checks files (name → text) as package p and returns
+// the syntax and type findings.
+func checkFindings(files map[string]string) []diag.Finding {
+	fset := token.NewFileSet()
+	var afs []*goast.File
+	var fs []diag.Finding
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		name := filepath.Join(testDir, n)
+		f, err := parser.ParseFile(fset, name, files[n], parser.SkipObjectResolution)
+		if err != nil {
+			var list scanner.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					fs = append(fs, diag.Finding{File: name, Line: e.Pos.Line, Col: e.Pos.Column, Category: diag.Syntax, Code: diag.SyntaxError, Message: e.Msg})
+				}
+			}
+			continue
+		}
+		afs = append(afs, f)
+	}
+	if len(fs) > 0 {
+		return fs
+	}
+	srcImporterMu.Lock()
+	defer srcImporterMu.Unlock()
+	conf := types.Config{Importer: srcImporter, Error: func(err error) {
+		e := err.(types.Error)
+		tf := fset.File(e.Pos)
+		fs = append(fs, typesFinding(tf, files[filepath.Base(tf.Name())], e))
+	}}
+	conf.Check("p", fset, afs, nil)
+	return fs
 }
 
 const testDir = "/difgen/test/p"
@@ -143,7 +212,9 @@ func checkPackage(t testing.TB, files map[string]string) (*ast.Canvas, *model.Ty
 	}
 	var errs []types.Error
 	conf := types.Config{Importer: srcImporter, Error: func(err error) { errs = append(errs, err.(types.Error)) }}
+	srcImporterMu.Lock()
 	pkg, _ := conf.Check("p", fset, afs, info)
+	srcImporterMu.Unlock()
 	cv := ast.NewCanvas(testDir, snaps...)
 	return cv, &model.Types{Fset: fset, Files: afs, Names: full, Pkg: pkg, Info: info}, errs
 }
@@ -248,7 +319,7 @@ func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
 			}
 		}
 	}
-	return &model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}, h
+	return withChecks(&model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}), h
 }
 
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
