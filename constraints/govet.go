@@ -22,6 +22,17 @@ type vetDiag struct {
 	Analyzer           string
 	Posn, End, Message string
 	Related            []struct{ Posn, End, Message string }
+	SuggestedFixes     []vetFix `json:"suggested_fixes"`
+}
+
+// A vetFix is a suggested fix of go vet -json: edits by byte offset.
+type vetFix struct {
+	Message string
+	Edits   []struct {
+		Filename   string
+		Start, End int
+		New        string
+	}
 }
 
 // decodeVetJSON decodes the output of go vet -json: the diagnostics of
@@ -170,7 +181,38 @@ func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Findin
 		}
 		f.Related = append(f.Related, rel)
 	}
+	f.Fixes = c.vetFixes(cv, ov, d.SuggestedFixes)
 	return f
+}
+
+// vetFixes turns go vet's suggested fixes into fixes of canvas files;
+// a fix with an edit outside the canvas, or out of range, is dropped.
+func (c *Checker) vetFixes(cv *dast.Canvas, ov *overlay, fixes []vetFix) []diag.Fix {
+	var out []diag.Fix
+fixes:
+	for _, fx := range fixes {
+		f := diag.Fix{Message: fx.Message}
+		for _, e := range fx.Edits {
+			name := e.Filename
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(c.pkg.Dir, name)
+			}
+			if ov != nil {
+				if orig, ok := ov.names[name]; ok {
+					name = orig
+				}
+			}
+			file := cv.File(name)
+			if file == nil || e.Start < 0 || e.End < e.Start || e.End > len(file.Text) {
+				continue fixes
+			}
+			f.Edits = append(f.Edits, diag.Edit{File: name, Start: e.Start, End: e.End, New: e.New})
+		}
+		if len(f.Edits) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // vetPosn splits a go vet position "file:line:col" (or "file:line"),

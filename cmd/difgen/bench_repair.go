@@ -35,6 +35,7 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		limit     = fs.Int("limit", 0, "records per suite (0: all)")
 		difgen    = fs.String("difgen", "", "difgen binary to benchmark (default: this one)")
 		model     = fs.String("model", "", "passed to difgen as -model")
+		gens      = fs.String("generators", "", "passed to difgen as -generators (\"-name\" leaves a generator out: an ablation)")
 		unseen    = fs.Bool("unseen", true, "difgen's local model is trained without the standard-library packages being corrupted (built once and cached)")
 		fixers    = fs.String("fixers", "difgen,goimports,gopls", "fixers to compare")
 		tools     = fs.String("tools", "", "where goimports and gopls are installed (default: <user cache>/difgen/tools)")
@@ -127,6 +128,12 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 				var extra, env []string
 				if *model != "" {
 					extra = append(extra, "-model="+*model)
+				}
+				if *gens != "" {
+					if _, err := local.ParseGenerators(*gens); err != nil {
+						return usageErrorf("bench repair: -generators: %v", err)
+					}
+					extra = append(extra, "-generators="+*gens)
 				}
 				if *unseen && (*model == "" || *model == "local") && len(opt.Std) > 0 {
 					path, err := unseenModel(ctx, e, opt.Std)

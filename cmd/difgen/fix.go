@@ -19,6 +19,7 @@ import (
 	"github.com/difgen/difgen/internal/redact"
 	"github.com/difgen/difgen/internal/tempdir"
 	"github.com/difgen/difgen/model"
+	"github.com/difgen/difgen/model/local"
 	"github.com/difgen/difgen/refine"
 )
 
@@ -83,6 +84,7 @@ type repairFlags struct {
 	timeout    time.Duration
 	budget     string
 	candidates int
+	generators []string // -generators, parsed: the local generators to run (nil: all)
 	verbose    bool
 	env        []string // -env KEY=value, for the tests
 }
@@ -106,6 +108,11 @@ func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for each run of the tests (a hanging test is killed) and each model request")
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
 	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
+	fs.Func("generators", "the local model's candidate `generators`: names to use, or -names to leave out (\"-operator,-literal\"); all by default (generators: "+strings.Join(local.GeneratorNames(), ", ")+")", func(s string) error {
+		g, err := local.ParseGenerators(s)
+		f.generators = g
+		return err
+	})
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
 	fs.Func("env", "set `KEY=value` for the package's tests (repeatable; the tests run in a sandbox that passes none of difgen's own environment but PATH, the locale and the Go toolchain's variables)", func(s string) error {
 		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
@@ -307,7 +314,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 			logf("%v", err)
 		}
 	}
-	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
+	den, err := newDenoiser(ctx, e, fl, logf)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
@@ -17,10 +16,11 @@ import (
 // model takes the package's own text as its cache.
 type denoiserFactory func(cv *ast.Canvas) model.Denoiser
 
-// newDenoiser returns the factory for the -model flag's value: "local",
-// or a remote endpoint such as openai:gpt-4.1, whose requests time out
-// after timeout per attempt.
-func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration, logf func(string, ...any)) (denoiserFactory, error) {
+// newDenoiser returns the factory for the -model flag's value: "local"
+// (with the generators of -generators), or a remote endpoint such as
+// openai:gpt-4.1, whose requests time out after -timeout per attempt.
+func newDenoiser(ctx context.Context, e *env, fl *repairFlags, logf func(string, ...any)) (denoiserFactory, error) {
+	spec, timeout := fl.model, fl.timeout
 	if isLocal(spec) {
 		opts := modelOptions()
 		path, err := local.ModelPath(opts)
@@ -41,7 +41,7 @@ func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration
 			for _, f := range cv.Files() {
 				texts = append(texts, f.Text)
 			}
-			return local.New(m.WithCache(texts...), nil)
+			return local.New(m.WithCache(texts...), &local.Options{Generators: fl.generators})
 		}, nil
 	}
 	if !strings.Contains(spec, ":") {

@@ -26,6 +26,32 @@ type Options struct {
 	// iterative unmasking, in an expression hole. 0 means 3; negative
 	// turns it off.
 	Span int
+	// Generators are the names of the generators to run (see
+	// GeneratorNames and ParseGenerators); nil means all.
+	Generators []string
+	// Priors weigh the generators' proposals; nil means the fitted ones.
+	Priors *Priors
+	// Record, if set, is given every hole's candidates as ranked, with
+	// what each generator proposed: the data the priors are fitted on.
+	Record func(h *ast.Hole, ctx string, cands []Recorded)
+}
+
+// A Recorded candidate is a candidate of a hole as Options.Record sees
+// it: its text, the token model's log-probability and token count, its
+// weighted errors when verified (-1 if not), and its proposals.
+type Recorded struct {
+	Text      string
+	LogProb   float64
+	Tokens    int
+	Errs      float64
+	Proposals []RecordedProposal
+}
+
+// A RecordedProposal is one generator's proposal of a candidate.
+type RecordedProposal struct {
+	Generator string
+	Key       float64
+	Rank      int
 }
 
 // A Denoiser is the local, embedded denoiser: type-directed candidates
@@ -36,6 +62,8 @@ type Denoiser struct {
 	lm        TokenModel
 	opts      Options
 	templates []Template
+	enabled   []bool // by index in generators
+	priors    *Priors
 }
 
 // New returns a local denoiser that ranks candidates with lm. A nil lm
@@ -54,6 +82,14 @@ func New(lm TokenModel, opts *Options) *Denoiser {
 	d.templates = d.opts.Templates
 	if d.templates == nil {
 		d.templates = DefaultTemplates()
+	}
+	d.enabled = make([]bool, len(generators))
+	for i, g := range generators {
+		d.enabled[i] = d.opts.Generators == nil || slices.Contains(d.opts.Generators, g.name)
+	}
+	d.priors = d.opts.Priors
+	if d.priors == nil {
+		d.priors = &fittedPriors
 	}
 	return d
 }
@@ -86,24 +122,6 @@ func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Resp
 	return resp, nil
 }
 
-// lmWeight scales the token model's log-probability against the priors;
-// tokenBonus offsets the cost of each fill token so that longer fills are
-// not ruled out by length alone; lmClamp bounds the token model's say, so
-// that a fix the diagnostics call for (priors of 6 to 9) outranks a fill
-// the model merely likes.
-const (
-	lmWeight   = 0.3
-	tokenBonus = 2.5
-	lmClamp    = 3
-
-	// predictWeight and predictClamp replace lmWeight and lmClamp for a
-	// hole with no original text, where no diagnostic calls for a fix;
-	// an identifier hole there gets no tokenBonus, since all its
-	// candidates are one identifier and compare by log-probability alone.
-	predictWeight = 1.0
-	predictClamp  = 8
-)
-
 // rank scores, checks and orders c's candidates and returns the best k.
 func (d *Denoiser) rank(ctx context.Context, c *holeCtx, k int, seed int64) []model.Candidate {
 	cands := c.list()
@@ -111,23 +129,28 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, k int, seed int64) []mo
 		return nil
 	}
 	left, right := c.context(8)
-	weight, clamp, bonus := lmWeight, float64(lmClamp), tokenBonus
-	if c.predicting() {
-		// Nothing to repair: the token model, with its package cache,
-		// chooses among the well-typed candidates.
-		weight, clamp = predictWeight, predictClamp
-		if c.h.Kind == ast.Ident {
-			bonus = 0 // every candidate is one identifier
-		}
+	sctx := c.scoreCtx()
+	rankProposals(cands)
+	var rec []Recorded
+	if d.opts.Record != nil {
+		rec = make([]Recorded, len(cands))
 	}
-	for _, x := range cands {
+	for i, x := range cands {
+		d.priors.prior(x, sctx)
 		x.score = x.prior
+		var lp float64
+		fill := fillTokens(x.text)
 		if d.lm != nil {
-			fill := fillTokens(x.text)
-			lp := d.lm.LogProb(left, fill, right)
-			x.score += max(-clamp, min(clamp, weight*(lp+bonus*float64(len(fill)))))
+			lp = d.lm.LogProb(left, fill, right)
+			x.score += d.priors.lm(lp, len(fill), sctx)
 		}
 		x.tie = tieHash(seed, x.text)
+		if rec != nil {
+			rec[i] = Recorded{Text: x.text, LogProb: lp, Tokens: len(fill), Errs: -1}
+			for _, p := range x.props {
+				rec[i].Proposals = append(rec[i].Proposals, RecordedProposal{Generator: generators[p.gen].name, Key: p.key, Rank: p.rank})
+			}
+		}
 	}
 	byScore := func(a, b *cand) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.tie, b.tie), cmp.Compare(a.text, b.text))
@@ -153,6 +176,14 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, k int, seed int64) []mo
 		slices.SortFunc(cands, func(a, b *cand) int {
 			return cmp.Or(cmp.Compare(a.errs, b.errs), byScore(a, b))
 		})
+	}
+	if rec != nil {
+		for i := range rec {
+			if x := c.cands[rec[i].Text]; x.checked {
+				rec[i].Errs = x.errs
+			}
+		}
+		d.opts.Record(c.h, sctx.String(), rec)
 	}
 	if c.h.Original != "" && testFailures(c.h.Findings) {
 		cands = spreadSites(cands, c.h.Original)

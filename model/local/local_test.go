@@ -226,6 +226,9 @@ type scenario struct {
 	hole, at, kind    string
 	diag, want, instr string
 	rank              int
+	predict           bool   // the hole's text is masked: no Original, as for new code
+	vetfix            string // a vet finding over the hole whose fix inserts this at its start
+	lm                string // "small": the n-gram model of smallCorpus with the package cache, not the bigram
 	files             map[string]string
 }
 
@@ -259,6 +262,12 @@ func loadScenario(t *testing.T, file string) scenario {
 			sc.instr = v
 		case "rank":
 			sc.rank, _ = strconv.Atoi(v)
+		case "original":
+			sc.predict = v == "none"
+		case "vetfix":
+			sc.vetfix = v
+		case "lm":
+			sc.lm = v
 		}
 	}
 	for _, f := range ar.Files {
@@ -291,8 +300,19 @@ func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
 		h.Start, h.End = ins.Start, ins.End
 	}
 	h.Instruction = sc.instr
+	if sc.predict {
+		h.Original, h.User = "", false
+	}
 	tf := ty.Fset.File(ty.File(name).Pos())
 	switch {
+	case sc.predict:
+		// New code: nothing was checked wrong.
+	case sc.vetfix != "":
+		// A vet finding over the hole with a suggested fix, as constraints
+		// reads them from go vet -json.
+		h.Findings = []diag.Finding{{File: name, Start: h.Start, End: h.End, Category: diag.Vet, Code: diag.VetPrintf,
+			Message: "non-constant format string", Weight: 1,
+			Fixes: []diag.Fix{{Message: "Insert format string", Edits: []diag.Edit{{File: name, Start: h.Start, End: h.Start, New: sc.vetfix}}}}}}
 	case strings.HasPrefix(sc.diag, "Test"):
 		// A failing test, as constraints reports it.
 		test, _, _ := strings.Cut(sc.diag, " ")
@@ -322,6 +342,19 @@ func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
 	return withChecks(&model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}), h
 }
 
+// denoiser returns the denoiser sc asks for, with opts.
+func (sc scenario) denoiser(t *testing.T, opts *Options) *Denoiser {
+	if sc.lm == "small" {
+		var texts []string
+		for _, n := range slices.Sorted(maps.Keys(sc.files)) {
+			texts = append(texts, sc.files[n])
+		}
+		return New(smallModel(t).WithCache(texts...), opts)
+	}
+	testDenoiser(t)
+	return New(testLM, opts)
+}
+
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 var verbose = flag.Bool("ranks", false, "log every scenario's candidates")
@@ -331,12 +364,11 @@ func TestScenarios(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no scenarios in testdata")
 	}
-	d := testDenoiser(t)
 	for _, file := range files {
 		sc := loadScenario(t, file)
 		t.Run(sc.name, func(t *testing.T) {
 			req, h := sc.request(t)
-			resp, err := d.Denoise(context.Background(), req)
+			resp, err := sc.denoiser(t, nil).Denoise(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -350,11 +382,71 @@ func TestScenarios(t *testing.T) {
 				t.Errorf("hole %q (findings %v): want %q in top %d, got rank %d among:\n%s", h.Original, h.Findings, sc.want, sc.rank, rank, strings.Join(lines, "\n"))
 				return
 			}
-			t.Logf("rank %d/%d", rank, len(got))
+			t.Logf("rank %d/%d source %s", rank, len(got), got[rank-1].Source)
 			if *verbose {
 				t.Logf("findings %v\n%s", h.Findings, strings.Join(lines, "\n"))
 			}
 		})
+	}
+}
+
+// TestGeneratorScenarios checks that every generator of the table has its
+// scenario, testdata/<name>.txtar, where the generator proposes the fill
+// wanted.
+func TestGeneratorScenarios(t *testing.T) {
+	for _, name := range GeneratorNames() {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join("testdata", name+".txtar")
+			if _, err := os.Stat(file); err != nil {
+				t.Fatalf("generator %s has no scenario: %v", name, err)
+			}
+			sc := loadScenario(t, file)
+			req, _ := sc.request(t)
+			d := sc.denoiser(t, nil)
+			resp, err := d.Denoise(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(resp.Fills[0], func(c model.Candidate) bool { return norm(c.Text) == norm(sc.want) })
+			if i < 0 {
+				t.Fatalf("want %q not among %v", sc.want, resp.Fills[0])
+			}
+			if src := resp.Fills[0][i].Source; src != name {
+				t.Errorf("want %q proposed by %s, not %s", sc.want, src, name)
+			}
+			// Without the generator, its fill is not proposed, or by
+			// another.
+			resp, err = sc.denoiser(t, &Options{Generators: slices.DeleteFunc(GeneratorNames(), func(n string) bool { return n == name })}).Denoise(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range resp.Fills[0] {
+				if c.Source == name {
+					t.Errorf("generator %s switched off, yet it proposed %q", name, c.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestParseGenerators(t *testing.T) {
+	all := GeneratorNames()
+	for _, tc := range []struct {
+		spec string
+		want []string
+		err  bool
+	}{
+		{"", nil, false},
+		{"all", nil, false},
+		{"typed,template", []string{"typed", "template"}, false},
+		{"-operator", slices.DeleteFunc(slices.Clone(all), func(n string) bool { return n == "operator" }), false},
+		{"-nosuch", nil, true},
+		{"typed,-operator", nil, true},
+	} {
+		got, err := ParseGenerators(tc.spec)
+		if (err != nil) != tc.err || !slices.Equal(got, tc.want) {
+			t.Errorf("ParseGenerators(%q) = %q, %v; want %q (error %v)", tc.spec, got, err, tc.want, tc.err)
+		}
 	}
 }
 
