@@ -36,8 +36,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		run = benchDenoise(fs)
 	case "repair":
 		run = benchRepair(fs)
+	case "priors":
+		run = benchPriors(fs)
 	default:
-		return usageErrorf("bench: unknown benchmark %q; want 'denoise' or 'repair'", args[0])
+		return usageErrorf("bench: unknown benchmark %q; want 'denoise', 'repair' or 'priors'", args[0])
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: difgen bench %s [flags]\n", args[0])

@@ -31,9 +31,11 @@ type Options struct {
 	Generators []string
 	// Priors weigh the generators' proposals; nil means the fitted ones.
 	Priors *Priors
-	// Record, if set, is given every hole's candidates as ranked, with
-	// what each generator proposed: the data the priors are fitted on.
-	Record func(h *ast.Hole, ctx string, cands []Recorded)
+	// Record, if set, is given every hole's candidates, with what each
+	// generator proposed, the text of the hole's file and the scoring
+	// context ("repair", "test", "fill", "predict", "predict-ident"): the
+	// data the priors are fitted on.
+	Record func(h *ast.Hole, src, ctx string, cands []Recorded)
 }
 
 // A Recorded candidate is a candidate of a hole as Options.Record sees
@@ -183,7 +185,7 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, k int, seed int64) []mo
 				rec[i].Errs = x.errs
 			}
 		}
-		d.opts.Record(c.h, sctx.String(), rec)
+		d.opts.Record(c.h, c.src, sctx.String(), rec)
 	}
 	if c.h.Original != "" && testFailures(c.h.Findings) {
 		cands = spreadSites(cands, c.h.Original)

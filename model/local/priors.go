@@ -1,6 +1,7 @@
 package local
 
 import (
+	"maps"
 	"math"
 	"slices"
 
@@ -107,12 +108,53 @@ func (pr *Priors) prior(x *cand, ctx scoreCtx) {
 	x.prior, x.source = math.Inf(-1), ""
 	for _, p := range x.props {
 		g := generators[p.gen].name
-		w := pr.Gen[g]
-		s := w.Bias[ctx] + w.Key*p.key + w.Rank*math.Log1p(float64(p.rank))
-		if s > x.prior {
+		if s := pr.proposal(g, p.key, p.rank, ctx); s > x.prior {
 			x.prior, x.source = s, g
 		}
 	}
+}
+
+// proposal returns the score of a proposal of generator g with key and
+// rank, before the token model's say.
+func (pr *Priors) proposal(g string, key float64, rank int, ctx scoreCtx) float64 {
+	w := pr.Gen[g]
+	return w.Bias[ctx] + w.Key*key + w.Rank*math.Log1p(float64(rank))
+}
+
+// Score returns the score of a recorded candidate in the scoring context
+// named ctx (see ContextNames), as the denoiser ranks it before
+// verification, and the generator whose proposal counts.
+func (pr *Priors) Score(ctx string, c Recorded) (float64, string) {
+	x := ContextIndex(ctx)
+	best, src := math.Inf(-1), ""
+	for _, p := range c.Proposals {
+		if s := pr.proposal(p.Generator, p.Key, p.Rank, x); s > best {
+			best, src = s, p.Generator
+		}
+	}
+	return best + pr.lm(c.LogProb, c.Tokens, x), src
+}
+
+// ContextNames returns the names of the scoring contexts, by index in
+// GenWeights.Bias and Priors.LM.
+func ContextNames() []string { return ctxNames[:] }
+
+// ContextIndex returns the index of the scoring context named name, or
+// -1.
+func ContextIndex(name string) scoreCtx {
+	for i, n := range ctxNames {
+		if n == name {
+			return scoreCtx(i)
+		}
+	}
+	return -1
+}
+
+// Fitted returns the priors in use (a copy).
+func Fitted() *Priors {
+	p := fittedPriors
+	p.Gen = maps.Clone(p.Gen)
+	return &p
 }
 
 // lm returns the token model's say on a fill of n tokens of
