@@ -8,23 +8,15 @@ import (
 
 var cmdBench = &command{
 	Name:      "bench",
-	UsageLine: "bench denoise|repair [flags]",
+	UsageLine: "bench denoise|repair|priors [flags]",
 	Short:     "measure the denoiser and the repair loop",
-	Long: `
-Bench measures difgen.
-
-	difgen bench denoise [flags]   token and expression accuracy of the local denoiser
-	difgen bench repair [flags]    repair rates on corrupted packages and real-data suites,
-	                               side by side with goimports and gopls
-
-Run 'difgen bench denoise -h' or 'difgen bench repair -h' for their flags.
-`,
-	Run: runBench,
+	Long:      helpText("Bench"),
+	Run:       runBench,
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("bench: want 'denoise' or 'repair'; run 'difgen help bench'")
+		return usageErrorf("bench: want 'denoise', 'repair' or 'priors'; run 'difgen help bench'")
 	}
 	var (
 		fs  = flag.NewFlagSet("difgen bench "+args[0], flag.ContinueOnError)

@@ -27,25 +27,8 @@ var cmdFix = &command{
 	Name:      "fix",
 	UsageLine: "fix [flags] [packages]",
 	Short:     "repair broken packages",
-	Long: `
-Fix repairs the packages named by the import path patterns (default ".").
-It type-checks each package in-process, masks every span that is still
-wrong, asks the denoiser for candidates, and keeps the best canvas, until
-the package builds, vets and passes its tests, or the budget is spent.
-
-By default fix prints a unified diff of the repair and writes nothing.
-With -w it writes the changed files, and only when the result is better
-than the input. Generated files and files outside the main module are
-never written. The writes of a run are all or nothing: if a file changed
-on disk while difgen ran, or one to write is read-only, nothing is
-written. If difgen is killed while writing, the next fix or fill of the
-package finishes or undoes that write.
-
-Exit status: 0 when the packages are clean (or already were), 1 when
-findings remain (they are printed as file:line:col: message), 2 on usage
-errors.
-`,
-	SetFlags: func(fs *flag.FlagSet) { fixFlags.register(fs) },
+	Long:      helpText("Fix"),
+	SetFlags:  func(fs *flag.FlagSet) { fixFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		return runRepair(ctx, e, &fixFlags, args, false)
 	},
@@ -55,19 +38,8 @@ var cmdFill = &command{
 	Name:      "fill",
 	UsageLine: "fill [flags] [packages | file.go[:line:col | :#offset]]",
 	Short:     "fill holes",
-	Long: `
-Fill fills the holes of the named packages, or the one hole at a position
-(file.go:line:col or file.go:#offset, as gopls writes positions).
-
-A hole is the identifier __ where an expression or statement may stand,
-__("instruction") to tell the model what belongs there, or a function
-whose body is only __, panic("TODO") or panic("unimplemented"). Fill
-changes only the holes (and import blocks), repairing its own fills until
-the package type-checks and its tests pass.
-
-Output, -w and exit status are as for 'difgen fix'.
-`,
-	SetFlags: func(fs *flag.FlagSet) { fillFlags.register(fs) },
+	Long:      helpText("Fill"),
+	SetFlags:  func(fs *flag.FlagSet) { fillFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		return runRepair(ctx, e, &fillFlags, args, true)
 	},
