@@ -665,7 +665,9 @@ func (r *run) verifier(st *state) func(context.Context, *ast.Hole, string) ([]di
 
 // Verifier returns the Verify function of a model.Request over cv: the
 // syntax and type findings of cv with a hole filled by a candidate as
-// refine fills it, screened by chk (see constraints.Checker.ScreenTypes).
+// refine fills it, screened by chk (see constraints.Checker.ScreenTypes);
+// with a nil chk (a file no checker checks), the syntax findings of the
+// filled file alone.
 // The imports of the filled file are fixed by fixImports (nil means
 // ast.FixImports) when the fill selects from a name (strings.Index), as
 // refine fixes them before it takes a fill; formatting, which changes no
@@ -687,6 +689,9 @@ func Verifier(chk Checker, cv *ast.Canvas, fixImports func(name, src string) (st
 			if out, err := fixImports(h.File, src); err == nil {
 				src = out
 			}
+		}
+		if chk == nil {
+			return constraints.SyntaxFindings(ast.NewFile(h.File, src)), nil
 		}
 		return chk.ScreenTypes(ctx, cv.WithText(h.File, src))
 	}

@@ -664,6 +664,7 @@ func (r *fullRow) token(ctx context.Context, c *denoiseCase, k int) ([]model.Can
 	if pc == nil {
 		r.untyped.Add(1)
 		req.Canvas = ast.NewCanvas(filepath.Dir(c.Doc.Path), ast.NewFile(c.Doc.Path, masked))
+		req.Verify = refine.Verifier(nil, req.Canvas, nil) // it must parse
 	} else {
 		r.typed.Add(1)
 		req.Canvas = pc.base.WithText(c.Doc.Path, masked)
@@ -720,6 +721,7 @@ func (r *fullRow) request(ctx context.Context, c *denoiseCase, i, j int, kind as
 	if pc == nil {
 		r.untyped.Add(1)
 		req.Canvas = ast.NewCanvas(filepath.Dir(c.Doc.Path), ast.NewFile(c.Doc.Path, masked))
+		req.Verify = refine.Verifier(nil, req.Canvas, nil) // it must parse
 		return req, nil
 	}
 	r.typed.Add(1)

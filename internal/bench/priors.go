@@ -23,8 +23,9 @@ import (
 // (bench repair), not held out (bench denoise: corpus.HeldOut) — and left
 // out of the token model the fitting uses.
 var FitPackages = []string{
-	"bufio", "flag", "go/build/constraint", "go/constant", "net/mail",
-	"testing/quick", "unicode/utf16", "text/template/parse",
+	"go/build/constraint", "go/format", "index/suffixarray", "io", "maps", "math/bits",
+	"net/mail", "net/textproto", "testing/iotest", "testing/quick", "text/template/parse",
+	"unicode/utf8",
 }
 
 // A Sample is one hole the local denoiser ranked while the priors' data
