@@ -640,16 +640,9 @@ func unfilledMessage(res *refine.Result, i int) string {
 func holePos(rel func(string) string, cv *ast.Canvas, h *ast.Hole) string {
 	line, col := 1, 1
 	if f := cv.File(h.File); f != nil {
-		line, col = lineCol(f.Text, h.Start)
+		line, col = ast.LineCol(f.Text, h.Start)
 	}
 	return fmt.Sprintf("%s:%d:%d", rel(h.File), line, col)
-}
-
-func lineCol(text string, off int) (int, int) {
-	off = min(off, len(text))
-	line := 1 + strings.Count(text[:off], "\n")
-	col := off - strings.LastIndexByte(text[:off], '\n')
-	return line, col
 }
 
 // fileArgs turns the .go file arguments of patterns into the directory

@@ -86,11 +86,7 @@ type denoiseCase struct {
 func (c *denoiseCase) want() []ast.Token { return c.Doc.Tokens[c.I:c.J] }
 
 // pos returns c's position as file:line:col.
-func (c *denoiseCase) pos() string {
-	line := 1 + strings.Count(c.Doc.Src[:c.Off], "\n")
-	col := c.Off - strings.LastIndex(c.Doc.Src[:c.Off], "\n")
-	return fmt.Sprintf("%s:%d:%d", c.Doc.Path, line, col)
-}
+func (c *denoiseCase) pos() string { return ast.Position(c.Doc.Path, c.Doc.Src, c.Off) }
 
 // A denoiseRow is one predictor measured by 'difgen bench denoise'.
 type denoiseRow interface {
