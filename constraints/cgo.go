@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 )
 
@@ -22,7 +22,7 @@ import (
 // invalid type; otherwise the in-process errors stand. The compiler's
 // errors are the result, each with the code, span and softness of the
 // in-process error at its position, if any.
-func (c *Checker) cgoTypes(ctx context.Context, cv *dast.Canvas, units []unit, inproc []Finding) ([]Finding, error) {
+func (c *Checker) cgoTypes(ctx context.Context, cv *ast.Canvas, units []unit, inproc []Finding) ([]Finding, error) {
 	suspect := slices.ContainsFunc(inproc, diag.MentionsInvalidType)
 	if !suspect && !c.onDisk(cv) {
 		return inproc, nil
@@ -52,7 +52,7 @@ func (c *Checker) cgoTypes(ctx context.Context, cv *dast.Canvas, units []unit, i
 
 // compileCgo compiles the canvas with the go command and returns the
 // compiler's errors as type errors; none if it compiles.
-func (c *Checker) compileCgo(ctx context.Context, cv *dast.Canvas, units []unit) ([]Finding, error) {
+func (c *Checker) compileCgo(ctx context.Context, cv *ast.Canvas, units []unit) ([]Finding, error) {
 	tmp, err := os.MkdirTemp("", "difgen-cgo-")
 	if err != nil {
 		return nil, err

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 )
 
@@ -90,7 +90,7 @@ func vetArgs(pkg *Package) []string {
 // (Cache.PrefetchVet); otherwise go vet -json -overlay runs in the
 // package directory. With the tests off, findings in test files are
 // dropped.
-func (c *Checker) goVet(ctx context.Context, cv *dast.Canvas, onDisk bool) ([]Finding, error) {
+func (c *Checker) goVet(ctx context.Context, cv *ast.Canvas, onDisk bool) ([]Finding, error) {
 	if onDisk {
 		if diags, ok := c.imp.listing.vetResult(c.pkg.Dir, cv); ok {
 			return c.vetFindings(cv, nil, diags), nil
@@ -144,7 +144,7 @@ func (c *Checker) goVet(ctx context.Context, cv *dast.Canvas, onDisk bool) ([]Fi
 
 // vetFindings turns go vet's diagnostics into findings on the canvas; ov,
 // if not nil, names the canvas files of overlay replacements.
-func (c *Checker) vetFindings(cv *dast.Canvas, ov *overlay, diags []vetDiag) []Finding {
+func (c *Checker) vetFindings(cv *ast.Canvas, ov *overlay, diags []vetDiag) []Finding {
 	var fs []Finding
 	for _, d := range diags {
 		f := c.vetJSONFinding(cv, ov, d)
@@ -156,7 +156,7 @@ func (c *Checker) vetFindings(cv *dast.Canvas, ov *overlay, diags []vetDiag) []F
 	return fs
 }
 
-func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Finding {
+func (c *Checker) vetJSONFinding(cv *ast.Canvas, ov *overlay, d vetDiag) Finding {
 	name, line, col := c.vetPosn(ov, d.Posn)
 	f := Finding{File: name, Line: line, Col: col, Category: Vet, Code: diag.Code(d.Analyzer), Message: d.Message, Weight: 1}
 	if file := cv.File(name); file != nil && line > 0 {
@@ -187,7 +187,7 @@ func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Findin
 
 // vetFixes turns go vet's suggested fixes into fixes of canvas files;
 // a fix with an edit outside the canvas, or out of range, is dropped.
-func (c *Checker) vetFixes(cv *dast.Canvas, ov *overlay, fixes []vetFix) []diag.Fix {
+func (c *Checker) vetFixes(cv *ast.Canvas, ov *overlay, fixes []vetFix) []diag.Fix {
 	var out []diag.Fix
 fixes:
 	for _, fx := range fixes {

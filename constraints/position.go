@@ -5,7 +5,7 @@ import (
 	"go/token"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 
 	"github.com/difgen/difgen/diag"
 )
@@ -13,12 +13,12 @@ import (
 // offsetOf returns the byte offset of the 1-based line and column (in
 // bytes) in text, clamped to the text (see ast.Offset).
 func offsetOf(text string, line, col int) int {
-	off, _ := dast.Offset(text, line, col)
+	off, _ := ast.Offset(text, line, col)
 	return off
 }
 
 // lineCol returns the 1-based line and byte column of offset off in text.
-func lineCol(text string, off int) (line, col int) { return dast.LineCol(text, off) }
+func lineCol(text string, off int) (line, col int) { return ast.LineCol(text, off) }
 
 // lineSpan returns the span of the given line without its leading and
 // trailing blanks.

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 )
 
@@ -55,7 +55,7 @@ func (s TestStatus) Bug() bool { return s == TestFail || s == TestCrash }
 // alone, to tell failures that reproduce from flakes. Failing tests
 // become findings. When rank is set and tests fail, it also ranks the
 // statements by Ochiai suspiciousness.
-func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool, focus []string) ([]Suspect, error) {
+func (c *Checker) test(ctx context.Context, cv *ast.Canvas, units []unit, r *Report, rank bool, focus []string) ([]Suspect, error) {
 	tmp, err := c.tempDir("test")
 	if err != nil {
 		return nil, err
@@ -400,7 +400,7 @@ var (
 // testFinding describes the failure of the top-level test name: at the
 // first file:line its output names, else at the first stack frame in the
 // canvas, else at the test function's declaration.
-func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
+func (c *Checker) testFinding(cv *ast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
 	lines := run.linesOf(name)
 	who, detail := name, ""
 	file, line := "", 0

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/appends"
@@ -119,7 +119,7 @@ func vetAnalyzers(pkg *Package) []*analysis.Analyzer {
 //   - or an earlier go vet run of this checker found what the in-process
 //     run missed: from then on the checker does not trust a clean
 //     in-process run either.
-func (c *Checker) vet(ctx context.Context, cv *dast.Canvas, tr *typesResult) ([]Finding, error) {
+func (c *Checker) vet(ctx context.Context, cv *ast.Canvas, tr *typesResult) ([]Finding, error) {
 	onDisk := c.onDisk(cv)
 	if len(c.pkg.CgoFiles) > 0 || c.vetExact.Load() {
 		return c.goVet(ctx, cv, onDisk)
@@ -169,8 +169,8 @@ func uncovered(exact, inproc []Finding) []Finding {
 
 // onDisk reports whether cv is the package as on disk: the Go files that
 // ast.LoadDir reads, with the same text.
-func (c *Checker) onDisk(cv *dast.Canvas) bool {
-	disk, err := dast.LoadDir(c.pkg.Dir)
+func (c *Checker) onDisk(cv *ast.Canvas) bool {
+	disk, err := ast.LoadDir(c.pkg.Dir)
 	if err != nil || len(disk.Files()) != len(cv.Files()) {
 		return false
 	}
@@ -187,7 +187,7 @@ func (c *Checker) onDisk(cv *dast.Canvas) bool {
 // with the facts of their dependencies (computed once per listing) and of
 // the package for its external tests, as go vet does. Analyzers that fail
 // are logged and skipped.
-func (c *Checker) vetInProcess(cv *dast.Canvas, tr *typesResult) []Finding {
+func (c *Checker) vetInProcess(cv *ast.Canvas, tr *typesResult) []Finding {
 	c.typesMu.Lock()
 	defer c.typesMu.Unlock()
 	t0 := time.Now()
@@ -249,7 +249,7 @@ func (c *Checker) vetInProcess(cv *dast.Canvas, tr *typesResult) []Finding {
 // vetFinding turns a diagnostic of analyzer name into a finding. A
 // position that a //line directive moves elsewhere is reported where the
 // directive says, as go vet does, without a span.
-func (c *Checker) vetFinding(cv *dast.Canvas, name string, d analysis.Diagnostic) Finding {
+func (c *Checker) vetFinding(cv *ast.Canvas, name string, d analysis.Diagnostic) Finding {
 	pos := c.fset.Position(d.Pos)
 	raw := c.fset.PositionFor(d.Pos, false)
 	file := cv.File(pos.Filename)
