@@ -4,7 +4,6 @@ import (
 	"fmt"
 	goast "go/ast"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"slices"
 	"strings"
@@ -43,27 +42,18 @@ func (t tok) String() string {
 	return t.tok.String()
 }
 
-// tokens scans a Go fragment, without the semicolons the scanner inserts
-// at line ends.
+// tokens returns the lexemes of a Go fragment (see ast.Lex), with the
+// text of literals only.
 func tokens(src string) []tok {
-	fset := token.NewFileSet()
-	file := fset.AddFile("", -1, len(src))
-	var s scanner.Scanner
-	s.Init(file, []byte(src), func(token.Position, string) {}, 0)
 	var out []tok
-	for {
-		_, t, lit := s.Scan()
-		if t == token.EOF {
-			return out
+	for _, l := range ast.Lex(src) {
+		t := tok{tok: l.Tok}
+		if l.Tok.IsLiteral() {
+			t.lit = l.Text
 		}
-		if t == token.SEMICOLON && lit == "\n" {
-			continue
-		}
-		if !t.IsLiteral() {
-			lit = ""
-		}
-		out = append(out, tok{t, lit})
+		out = append(out, t)
 	}
+	return out
 }
 
 // A hunk is a run of deleted and inserted tokens between common ones.

@@ -1,8 +1,9 @@
 package local
 
 import (
-	"go/scanner"
 	"go/token"
+
+	"github.com/difgen/difgen/ast"
 )
 
 // A rawTok is a go/scanner token of a fragment, with byte offsets.
@@ -13,30 +14,14 @@ type rawTok struct {
 	prev     token.Token // the previous token, or ILLEGAL at the start
 }
 
-// scanTokens scans src, a fragment of Go, skipping comments and inserted
-// semicolons.
+// scanTokens returns the lexemes of src (see ast.Lex) with their
+// predecessors.
 func scanTokens(src string) []rawTok {
-	var s scanner.Scanner
-	fset := token.NewFileSet()
-	f := fset.AddFile("", -1, len(src))
-	s.Init(f, []byte(src), func(token.Position, string) {}, 0)
 	var out []rawTok
 	prev := token.ILLEGAL
-	for {
-		pos, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if tok == token.SEMICOLON && lit != ";" || tok == token.COMMENT {
-			continue
-		}
-		off := f.Offset(pos)
-		text := lit
-		if text == "" {
-			text = tok.String()
-		}
-		out = append(out, rawTok{tok: tok, lit: text, off: off, end: off + len(text), prev: prev})
-		prev = tok
+	for _, l := range ast.Lex(src) {
+		out = append(out, rawTok{tok: l.Tok, lit: l.Text, off: l.Off, end: l.End, prev: prev})
+		prev = l.Tok
 	}
 	return out
 }
