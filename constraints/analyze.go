@@ -2,7 +2,7 @@ package constraints
 
 import (
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/token"
 	"go/types"
 	"os"
@@ -18,7 +18,7 @@ import (
 type vetUnit struct {
 	fset    *token.FileSet
 	pkg     *types.Package
-	files   []*ast.File
+	files   []*goast.File
 	info    *types.Info
 	sizes   types.Sizes
 	other   []string // non-Go files (assembly)

@@ -13,7 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/internal/tempdir"
 )
 
@@ -40,7 +41,7 @@ func (ov *overlay) unmap(s string) string {
 // writeOverlay writes, under tmp, the canvas files whose text differs from
 // the disk and an overlay JSON mapping them; Go files on disk that the
 // canvas lacks are deleted by the overlay.
-func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
+func (c *Checker) writeOverlay(cv *ast.Canvas, tmp string) (*overlay, error) {
 	ov := &overlay{File: filepath.Join(tmp, "overlay.json"), names: make(map[string]string)}
 	replace := make(map[string]string)
 	src := filepath.Join(tmp, "src")
@@ -89,7 +90,7 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 // build runs go build -overlay on the canvas, discarding the output. A
 // package of only tests is not built: go build would fail with "no
 // non-test Go files", which go vet and go test do not report.
-func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error) {
+func (c *Checker) build(ctx context.Context, cv *ast.Canvas) ([]Finding, error) {
 	if !slices.ContainsFunc(c.classify(cv), func(u unit) bool { return u.kind == kindPkg }) {
 		return nil, nil
 	}
@@ -128,7 +129,7 @@ var posLine = regexp.MustCompile(`^(\S[^:]*\.go):(\d+)(?::(\d+))?: (.*)$`)
 // parseGoOutput turns the file:line:col: message lines of go build or go
 // test -c output into findings; tab-indented continuation lines join the
 // message before them.
-func (c *Checker) parseGoOutput(cv *dast.Canvas, ov *overlay, cat Category, code string, out []byte) []Finding {
+func (c *Checker) parseGoOutput(cv *ast.Canvas, ov *overlay, cat Category, code diag.Code, out []byte) []Finding {
 	var fs []Finding
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(line, "\t") && len(fs) > 0 {

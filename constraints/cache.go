@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 )
 
 // A Cache shares, between the checkers of one run, what does not change
@@ -158,15 +158,15 @@ func (c *Cache) PrefetchVet(ctx context.Context, pkgs []*Package, opts *Options)
 // prefetchVet runs go vet on pkgs, packages of one listing, and records
 // what it reports on each.
 func (lst *listing) prefetchVet(ctx context.Context, pkgs []*Package, opts *Options) error {
-	files := make(map[string]map[string]dast.Hash)
+	files := make(map[string]map[string]ast.Hash)
 	byPath := make(map[string]*Package)
 	var paths []string
 	for _, p := range pkgs {
-		cv, err := dast.LoadDir(p.Dir)
+		cv, err := ast.LoadDir(p.Dir)
 		if err != nil {
 			continue // its checker reports it
 		}
-		fs := make(map[string]dast.Hash)
+		fs := make(map[string]ast.Hash)
 		for _, f := range cv.Files() {
 			fs[f.Name] = f.Hash
 		}
@@ -247,7 +247,7 @@ type listing struct {
 // A vetRecord is what go vet reported on a package directory, and the Go
 // files it had then.
 type vetRecord struct {
-	files map[string]dast.Hash
+	files map[string]ast.Hash
 	diags []vetDiag
 }
 
@@ -260,7 +260,7 @@ func newListing(opts *Options, factsDir string) *listing {
 
 // vetResult returns go vet's diagnostics on the package in dir, if the
 // listing holds them for the files of cv.
-func (lst *listing) vetResult(dir string, cv *dast.Canvas) ([]vetDiag, bool) {
+func (lst *listing) vetResult(dir string, cv *ast.Canvas) ([]vetDiag, bool) {
 	lst.mu.Lock()
 	rec := lst.vets[dir]
 	lst.mu.Unlock()

@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
 )
 
-func withoutFile(cv *dast.Canvas, name string) *dast.Canvas {
-	var keep []*dast.File
+func withoutFile(cv *ast.Canvas, name string) *ast.Canvas {
+	var keep []*ast.File
 	for _, f := range cv.Files() {
 		if f.Name != name {
 			keep = append(keep, f)
 		}
 	}
-	return dast.NewCanvas(cv.Dir, keep...)
+	return ast.NewCanvas(cv.Dir, keep...)
 }
 
 // TestCanvasOverlay checks that every category sees the canvas, not the
@@ -100,7 +100,7 @@ func TestCanvasOverlay(t *testing.T) {
 
 // checkerFor loads the package in dir and returns its checker with opts
 // and its canvas as on disk.
-func checkerFor(t testing.TB, dir string, opts *constraints.Options) (*constraints.Checker, *dast.Canvas) {
+func checkerFor(t testing.TB, dir string, opts *constraints.Options) (*constraints.Checker, *ast.Canvas) {
 	t.Helper()
 	pkg := loadOne(t, dir, nil)
 	chk, err := constraints.NewChecker(context.Background(), pkg, opts)

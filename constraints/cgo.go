@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // cgoTypes returns the type errors of a cgo package, given those of the
@@ -22,8 +22,8 @@ import (
 // invalid type; otherwise the in-process errors stand. The compiler's
 // errors are the result, each with the code, span and softness of the
 // in-process error at its position, if any.
-func (c *Checker) cgoTypes(ctx context.Context, cv *dast.Canvas, units []unit, inproc []Finding) ([]Finding, error) {
-	suspect := slices.ContainsFunc(inproc, func(f Finding) bool { return strings.Contains(f.Message, "invalid type") })
+func (c *Checker) cgoTypes(ctx context.Context, cv *ast.Canvas, units []unit, inproc []Finding) ([]Finding, error) {
+	suspect := slices.ContainsFunc(inproc, diag.MentionsInvalidType)
 	if !suspect && !c.onDisk(cv) {
 		return inproc, nil
 	}
@@ -52,7 +52,7 @@ func (c *Checker) cgoTypes(ctx context.Context, cv *dast.Canvas, units []unit, i
 
 // compileCgo compiles the canvas with the go command and returns the
 // compiler's errors as type errors; none if it compiles.
-func (c *Checker) compileCgo(ctx context.Context, cv *dast.Canvas, units []unit) ([]Finding, error) {
+func (c *Checker) compileCgo(ctx context.Context, cv *ast.Canvas, units []unit) ([]Finding, error) {
 	tmp, err := os.MkdirTemp("", "difgen-cgo-")
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (c *Checker) compileCgo(ctx context.Context, cv *dast.Canvas, units []unit)
 	}
 	fs := c.parseGoOutput(cv, ov, Types, "types", res.stderr)
 	for i := range fs {
-		fs[i].Code = codeFromMessage(fs[i].Message)
+		fs[i].Code = diag.CodeOf(fs[i].Message)
 	}
 	if len(fs) == 0 {
 		fs = append(fs, Finding{Category: Build, Code: "build", Message: "go " + args[0] + ": " + trimOutput(res.stderr), Weight: 1})

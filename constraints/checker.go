@@ -3,7 +3,7 @@ package constraints
 import (
 	"context"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/build"
 	"go/token"
 	"go/types"
@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/internal/tempdir"
 )
 
@@ -44,7 +44,7 @@ type Checker struct {
 	base     *typeBase  // the last full type check, for Screen; guarded by typesMu
 	runMu    sync.Mutex // serializes test runs, which share the scratch space
 	sb       *scratch   // guarded by runMu
-	suspects map[dast.Hash][]Suspect
+	suspects map[ast.Hash][]Suspect
 	parsed   *lru[parseKey, *parsedFile]
 	reports  *lru[reportKey, *Report]
 }
@@ -55,8 +55,8 @@ type Report struct {
 	Findings []Finding // sorted with Sort
 	Reached  Category  // the last category checked
 	Fset     *token.FileSet
-	Files    []*ast.File // the compiled files (package, tests, external tests), sorted by name
-	Names    []string    // Names[i] is the file name of Files[i]
+	Files    []*goast.File // the compiled files (package, tests, external tests), sorted by name
+	Names    []string      // Names[i] is the file name of Files[i]
 	// Pkg and Info hold the type check of the package with its in-package
 	// tests; Info also covers the external test files. Pkg is nil when the
 	// canvas did not parse.
@@ -81,7 +81,7 @@ type Report struct {
 // Blocked reports whether r has findings that stop the build or the tests
 // from running: syntax, type or build errors. Vet findings never do.
 func (r *Report) Blocked() bool {
-	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.blocks() })
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.Blocks() })
 }
 
 // A Suspect is a statement span of a canvas file ranked by the Ochiai
@@ -105,16 +105,16 @@ const (
 
 type parseKey struct {
 	name string
-	hash dast.Hash
+	hash ast.Hash
 }
 
 type parsedFile struct {
-	file     *ast.File
+	file     *goast.File
 	findings []Finding
 }
 
 type reportKey struct {
-	canvas dast.Hash
+	canvas ast.Hash
 	upTo   Category
 	focus  string // the tests run, NUL-separated; "" for all
 }
@@ -159,7 +159,7 @@ func (c *Checker) Package() *Package { return c.pkg }
 // that keep the package from building (vet findings do not), or after
 // upTo. Reports are cached by canvas content, so
 // re-checking a canvas already seen is free.
-func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+func (c *Checker) Check(ctx context.Context, cv *ast.Canvas, upTo Category) (*Report, error) {
 	return c.checkFocus(ctx, cv, upTo, nil)
 }
 
@@ -167,14 +167,14 @@ func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 // tests run (their subtests too): the failing tests first, before a
 // candidate that passes them earns a run of the whole suite. The report's
 // Tests holds the named tests alone, and Focused is set.
-func (c *Checker) CheckTests(ctx context.Context, cv *dast.Canvas, tests []string) (*Report, error) {
+func (c *Checker) CheckTests(ctx context.Context, cv *ast.Canvas, tests []string) (*Report, error) {
 	if len(tests) == 0 {
 		return c.Check(ctx, cv, Tests)
 	}
 	return c.checkFocus(ctx, cv, Tests, tests)
 }
 
-func (c *Checker) checkFocus(ctx context.Context, cv *dast.Canvas, upTo Category, focus []string) (*Report, error) {
+func (c *Checker) checkFocus(ctx context.Context, cv *ast.Canvas, upTo Category, focus []string) (*Report, error) {
 	if cv == nil {
 		return nil, fmt.Errorf("constraints: Check of a nil canvas")
 	}
@@ -212,12 +212,12 @@ func (c *Checker) checkFocus(ctx context.Context, cv *dast.Canvas, upTo Category
 
 // unit is a canvas file with its classification.
 type unit struct {
-	file *dast.File
+	file *ast.File
 	kind fileKind
-	ast  *ast.File
+	ast  *goast.File
 }
 
-func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, focus []string) (*Report, error) {
+func (c *Checker) check(ctx context.Context, cv *ast.Canvas, upTo Category, focus []string) (*Report, error) {
 	r := &Report{Fset: c.fset, Reached: Syntax}
 	units := c.classify(cv)
 
@@ -303,7 +303,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category, foc
 func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
 	r.Reached = cat
 	r.Findings = Sort(append(r.Findings, findings...))
-	return (len(findings) > 0 && cat.blocks()) || cat >= upTo
+	return (len(findings) > 0 && cat.Blocks()) || cat >= upTo
 }
 
 // Times is where a Checker's time went, by check category.
@@ -341,7 +341,7 @@ func (c *Checker) goCmd(ctx context.Context, args ...string) cmdResult {
 // classify sorts the canvas files into package, test, external test and
 // ignored files: files known from loading keep their classification, new
 // files are matched against the build constraints.
-func (c *Checker) classify(cv *dast.Canvas) []unit {
+func (c *Checker) classify(cv *ast.Canvas) []unit {
 	var units []unit
 	for _, f := range cv.Files() {
 		kind, ok := c.known[f.Name]
@@ -353,7 +353,7 @@ func (c *Checker) classify(cv *dast.Canvas) []unit {
 	return units
 }
 
-func (c *Checker) classifyNew(f *dast.File) fileKind {
+func (c *Checker) classifyNew(f *ast.File) fileKind {
 	if !strings.HasSuffix(f.Name, ".go") || filepath.Dir(f.Name) != filepath.Clean(c.pkg.Dir) {
 		return kindIgnored
 	}
@@ -376,7 +376,7 @@ func (c *Checker) classifyNew(f *dast.File) fileKind {
 // each test alone with coverage, so it costs a test run per test; Check
 // does not rank, and refine asks for the ranking only for
 // the canvas it is about to mask. The result is cached by content.
-func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, error) {
+func (c *Checker) Suspects(ctx context.Context, cv *ast.Canvas) ([]Suspect, error) {
 	key := cv.Key()
 	c.mu.Lock()
 	if s, ok := c.suspects[key]; ok {
@@ -392,7 +392,7 @@ func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, err
 	}
 	c.mu.Lock()
 	if c.suspects == nil {
-		c.suspects = map[dast.Hash][]Suspect{}
+		c.suspects = map[ast.Hash][]Suspect{}
 	}
 	c.suspects[key] = sus
 	c.mu.Unlock()

@@ -3,12 +3,12 @@ package constraints
 import (
 	"context"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 )
 
 // VetInProcess runs the in-process vet alone on cv, which must
 // type-check, for tests that compare it with go vet.
-func VetInProcess(ctx context.Context, c *Checker, cv *dast.Canvas) []Finding {
+func VetInProcess(ctx context.Context, c *Checker, cv *ast.Canvas) []Finding {
 	units := c.classify(cv)
 	for i := range units {
 		if units[i].kind != kindIgnored {

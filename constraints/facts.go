@@ -6,7 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/build"
 	"go/parser"
 	"go/token"
@@ -189,7 +189,7 @@ func (s *factStore) compute(path string, e *pkgFacts) error {
 	s.impMu.Unlock()
 
 	fset := token.NewFileSet()
-	var files []*ast.File
+	var files []*goast.File
 	for _, name := range l.CompiledGoFiles {
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(l.Dir, name)
@@ -209,14 +209,14 @@ func (s *factStore) compute(path string, e *pkgFacts) error {
 		version = l.Module.GoVersion
 	}
 	info := &types.Info{
-		Types:        make(map[ast.Expr]types.TypeAndValue),
-		Defs:         make(map[*ast.Ident]types.Object),
-		Uses:         make(map[*ast.Ident]types.Object),
-		Implicits:    make(map[ast.Node]types.Object),
-		Instances:    make(map[*ast.Ident]types.Instance),
-		Scopes:       make(map[ast.Node]*types.Scope),
-		Selections:   make(map[*ast.SelectorExpr]*types.Selection),
-		FileVersions: make(map[*ast.File]string),
+		Types:        make(map[goast.Expr]types.TypeAndValue),
+		Defs:         make(map[*goast.Ident]types.Object),
+		Uses:         make(map[*goast.Ident]types.Object),
+		Implicits:    make(map[goast.Node]types.Object),
+		Instances:    make(map[*goast.Ident]types.Instance),
+		Scopes:       make(map[goast.Node]*types.Scope),
+		Selections:   make(map[*goast.SelectorExpr]*types.Selection),
+		FileVersions: make(map[*goast.File]string),
 	}
 	sizes := types.SizesFor("gc", build.Default.GOARCH)
 	conf := types.Config{

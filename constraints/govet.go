@@ -13,7 +13,8 @@ import (
 	"slices"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // A vetDiag is one diagnostic of go vet -json, with its analyzer.
@@ -21,6 +22,17 @@ type vetDiag struct {
 	Analyzer           string
 	Posn, End, Message string
 	Related            []struct{ Posn, End, Message string }
+	SuggestedFixes     []vetFix `json:"suggested_fixes"`
+}
+
+// A vetFix is a suggested fix of go vet -json: edits by byte offset.
+type vetFix struct {
+	Message string
+	Edits   []struct {
+		Filename   string
+		Start, End int
+		New        string
+	}
 }
 
 // decodeVetJSON decodes the output of go vet -json: the diagnostics of
@@ -78,7 +90,7 @@ func vetArgs(pkg *Package) []string {
 // (Cache.PrefetchVet); otherwise go vet -json -overlay runs in the
 // package directory. With the tests off, findings in test files are
 // dropped.
-func (c *Checker) goVet(ctx context.Context, cv *dast.Canvas, onDisk bool) ([]Finding, error) {
+func (c *Checker) goVet(ctx context.Context, cv *ast.Canvas, onDisk bool) ([]Finding, error) {
 	if onDisk {
 		if diags, ok := c.imp.listing.vetResult(c.pkg.Dir, cv); ok {
 			return c.vetFindings(cv, nil, diags), nil
@@ -132,7 +144,7 @@ func (c *Checker) goVet(ctx context.Context, cv *dast.Canvas, onDisk bool) ([]Fi
 
 // vetFindings turns go vet's diagnostics into findings on the canvas; ov,
 // if not nil, names the canvas files of overlay replacements.
-func (c *Checker) vetFindings(cv *dast.Canvas, ov *overlay, diags []vetDiag) []Finding {
+func (c *Checker) vetFindings(cv *ast.Canvas, ov *overlay, diags []vetDiag) []Finding {
 	var fs []Finding
 	for _, d := range diags {
 		f := c.vetJSONFinding(cv, ov, d)
@@ -144,9 +156,9 @@ func (c *Checker) vetFindings(cv *dast.Canvas, ov *overlay, diags []vetDiag) []F
 	return fs
 }
 
-func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Finding {
+func (c *Checker) vetJSONFinding(cv *ast.Canvas, ov *overlay, d vetDiag) Finding {
 	name, line, col := c.vetPosn(ov, d.Posn)
-	f := Finding{File: name, Line: line, Col: col, Category: Vet, Code: d.Analyzer, Message: d.Message, Weight: 1}
+	f := Finding{File: name, Line: line, Col: col, Category: Vet, Code: diag.Code(d.Analyzer), Message: d.Message, Weight: 1}
 	if file := cv.File(name); file != nil && line > 0 {
 		start := offsetOf(file.Text, line, col)
 		end := tokenEnd(file.Text, start)
@@ -155,7 +167,7 @@ func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Findin
 				end = e
 			}
 		}
-		f = finding(Vet, file.Name, file.Text, start, end, d.Analyzer, d.Message)
+		f = finding(Vet, file.Name, file.Text, start, end, diag.Code(d.Analyzer), d.Message)
 	}
 	for _, r := range d.Related {
 		rn, rl, rc := c.vetPosn(ov, r.Posn)
@@ -169,7 +181,38 @@ func (c *Checker) vetJSONFinding(cv *dast.Canvas, ov *overlay, d vetDiag) Findin
 		}
 		f.Related = append(f.Related, rel)
 	}
+	f.Fixes = c.vetFixes(cv, ov, d.SuggestedFixes)
 	return f
+}
+
+// vetFixes turns go vet's suggested fixes into fixes of canvas files;
+// a fix with an edit outside the canvas, or out of range, is dropped.
+func (c *Checker) vetFixes(cv *ast.Canvas, ov *overlay, fixes []vetFix) []diag.Fix {
+	var out []diag.Fix
+fixes:
+	for _, fx := range fixes {
+		f := diag.Fix{Message: fx.Message}
+		for _, e := range fx.Edits {
+			name := e.Filename
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(c.pkg.Dir, name)
+			}
+			if ov != nil {
+				if orig, ok := ov.names[name]; ok {
+					name = orig
+				}
+			}
+			file := cv.File(name)
+			if file == nil || e.Start < 0 || e.End < e.Start || e.End > len(file.Text) {
+				continue fixes
+			}
+			f.Edits = append(f.Edits, diag.Edit{File: name, Start: e.Start, End: e.End, New: e.New})
+		}
+		if len(f.Edits) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // vetPosn splits a go vet position "file:line:col" (or "file:line"),

@@ -215,6 +215,14 @@ func (imp *importer) pkgName(p string) string {
 	return path.Base(p)
 }
 
+// Import returns the types of the package at path as the checked package
+// would see them if it imported it (a standard-library package that a
+// fill may add, say): from the go command's export data, read once for
+// the checker's lifetime.
+func (c *Checker) Import(ctx context.Context, path string) (*types.Package, error) {
+	return c.imp.forCheck(ctx, nil).Import(path)
+}
+
 func (imp *importer) forCheck(ctx context.Context, self *types.Package) types.ImporterFrom {
 	return &checkImporter{imp: imp, ctx: ctx, self: self}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/parser"
 	"go/token"
 	"maps"
@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -73,16 +73,16 @@ func (p *Package) Files() []string {
 }
 
 // Canvas reads the package's Go files from disk into a canvas.
-func (p *Package) Canvas() (*dast.Canvas, error) {
-	var files []*dast.File
+func (p *Package) Canvas() (*ast.Canvas, error) {
+	var files []*ast.File
 	for _, name := range p.Files() {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, dast.NewFile(name, string(b)))
+		files = append(files, ast.NewFile(name, string(b)))
 	}
-	return dast.NewCanvas(p.Dir, files...), nil
+	return ast.NewCanvas(p.Dir, files...), nil
 }
 
 // Load loads the metadata of the packages matched by patterns (default
@@ -333,7 +333,7 @@ func (p *Package) scanFiles() {
 			continue
 		}
 		_ = err
-		if ast.IsGenerated(f) {
+		if goast.IsGenerated(f) {
 			p.GeneratedFiles = append(p.GeneratedFiles, name)
 		}
 		if importsC(f) && !slices.Contains(p.IgnoredFiles, name) {
@@ -342,7 +342,7 @@ func (p *Package) scanFiles() {
 	}
 }
 
-func importsC(f *ast.File) bool {
+func importsC(f *goast.File) bool {
 	for _, imp := range f.Imports {
 		if imp.Path != nil && imp.Path.Value == `"C"` {
 			return true

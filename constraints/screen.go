@@ -3,7 +3,7 @@ package constraints
 import (
 	"context"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/token"
 	"go/types"
 	"slices"
@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // Screening: a type check at the cost of the edit, not of the package.
@@ -36,7 +37,7 @@ type typeBase struct {
 
 // A baseFile is one file of the base.
 type baseFile struct {
-	hash     dast.Hash
+	hash     ast.Hash
 	decls    string              // the file's text with function bodies and imports cut out
 	imports  map[string]bool     // import paths
 	funcs    map[string]baseFunc // by funcKey
@@ -53,11 +54,11 @@ type baseFunc struct {
 // funcKeys returns a key per function declaration of f, in order: the
 // receiver's type and the name (and, for repeated names such as init,
 // the occurrence).
-func funcKeys(f *ast.File, src string, tf *token.File) []string {
+func funcKeys(f *goast.File, src string, tf *token.File) []string {
 	seen := map[string]int{}
 	var keys []string
 	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
+		fd, ok := d.(*goast.FuncDecl)
 		if !ok {
 			continue
 		}
@@ -75,26 +76,26 @@ func funcKeys(f *ast.File, src string, tf *token.File) []string {
 
 // outline returns the text of f without its function bodies and import
 // declarations, its import paths, and its function bodies by key.
-func outline(f *ast.File, src string, tf *token.File) (decls string, imports map[string]bool, funcs map[string]*ast.FuncDecl) {
+func outline(f *goast.File, src string, tf *token.File) (decls string, imports map[string]bool, funcs map[string]*goast.FuncDecl) {
 	imports = map[string]bool{}
-	funcs = map[string]*ast.FuncDecl{}
+	funcs = map[string]*goast.FuncDecl{}
 	var b strings.Builder
 	last := 0
 	keys := funcKeys(f, src, tf)
 	i := 0
 	for _, d := range f.Decls {
 		switch d := d.(type) {
-		case *ast.GenDecl:
+		case *goast.GenDecl:
 			if d.Tok == token.IMPORT {
 				b.WriteString(src[last:tf.Offset(d.Pos())])
 				last = tf.Offset(d.End())
 				for _, s := range d.Specs {
-					if p, err := strconv.Unquote(s.(*ast.ImportSpec).Path.Value); err == nil {
+					if p, err := strconv.Unquote(s.(*goast.ImportSpec).Path.Value); err == nil {
 						imports[p] = true
 					}
 				}
 			}
-		case *ast.FuncDecl:
+		case *goast.FuncDecl:
 			funcs[keys[i]] = d
 			i++
 			if d.Body != nil {
@@ -150,14 +151,32 @@ func (c *Checker) setBase(units []unit, tr *typesResult) {
 // full check (see the comment above), and returns a report with its type
 // findings alone (Shallow) when it has any; otherwise, or when cv changed
 // more than function bodies, it returns Check(ctx, cv, upTo).
-func (c *Checker) Screen(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
-	if r := c.screen(ctx, cv); r != nil {
+func (c *Checker) Screen(ctx context.Context, cv *ast.Canvas, upTo Category) (*Report, error) {
+	if r := c.screen(ctx, cv); r != nil && r.Blocked() {
 		return r, nil
 	}
 	return c.Check(ctx, cv, upTo)
 }
 
-func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
+// ScreenTypes returns the syntax and type findings of cv, at the cost of
+// a screen where cv differs from the last full check only inside function
+// bodies (see Screen), else of Check up to the types. It is how a
+// denoiser verifies its candidates: with the same parser, type checker
+// and imports as every other check.
+func (c *Checker) ScreenTypes(ctx context.Context, cv *ast.Canvas) ([]Finding, error) {
+	if r := c.screen(ctx, cv); r != nil {
+		return r.Findings, nil
+	}
+	r, err := c.Check(ctx, cv, Types)
+	if err != nil {
+		return nil, err
+	}
+	return r.Findings, nil
+}
+
+// screen returns the Shallow report of cv's type findings, blocking or
+// not, or nil when cv cannot be screened.
+func (c *Checker) screen(ctx context.Context, cv *ast.Canvas) *Report {
 	if len(c.pkg.CgoFiles) > 0 {
 		return nil // cgo's type errors are confirmed by compiling
 	}
@@ -212,7 +231,7 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 		}
 	}
 	usedInStripped := map[string]map[string]bool{} // file → names selected from in stripped bodies
-	files := map[string]*ast.File{}
+	files := map[string]*goast.File{}
 	stripped := make([]unit, len(units))
 	copy(stripped, units)
 	for i, u := range units {
@@ -246,7 +265,7 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 		file.Decls = slices.Clone(u.ast.Decls)
 		names := map[string]bool{}
 		for j, d := range file.Decls {
-			fd, ok := d.(*ast.FuncDecl)
+			fd, ok := d.(*goast.FuncDecl)
 			if !ok || fd.Body == nil {
 				continue
 			}
@@ -256,9 +275,9 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 			if !ok || u.file.Text[s:e] != bfn.body || mustHaveBody(fd) {
 				continue // changed (or init, or generic): checked
 			}
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if sel, ok := n.(*ast.SelectorExpr); ok {
-					if id, ok := sel.X.(*ast.Ident); ok {
+			goast.Inspect(fd.Body, func(n goast.Node) bool {
+				if sel, ok := n.(*goast.SelectorExpr); ok {
+					if id, ok := sel.X.(*goast.Ident); ok {
 						names[id.Name] = true
 					}
 				}
@@ -275,7 +294,7 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 	}
 	// An import used only in bodies left out looks unused: it is not.
 	skip := func(e types.Error) bool {
-		if code, _, _ := typesErrorDetails(e); code != "UnusedImport" {
+		if code, _, _ := diag.TypesCode(e); code != diag.UnusedImport {
 			return false
 		}
 		p := c.fset.Position(e.Pos)
@@ -300,9 +319,6 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 	r := &Report{Fset: c.fset, Reached: Types, Shallow: true, BrokenDeps: tr.broken}
 	r.Findings = Sort(findings)
 	c.spent(Types, t0)
-	if !r.Blocked() {
-		return nil // the full check, for vet, build and tests
-	}
 	c.mu.Lock()
 	c.reports.put(key, r)
 	c.mu.Unlock()
@@ -311,7 +327,7 @@ func (c *Checker) screen(ctx context.Context, cv *dast.Canvas) *Report {
 
 // mustHaveBody reports whether go/types requires fd's body: an init
 // function, or a generic function or method.
-func mustHaveBody(fd *ast.FuncDecl) bool {
+func mustHaveBody(fd *goast.FuncDecl) bool {
 	if fd.Name.Name == "init" && fd.Recv == nil {
 		return true
 	}
@@ -320,11 +336,11 @@ func mustHaveBody(fd *ast.FuncDecl) bool {
 	}
 	if fd.Recv != nil && len(fd.Recv.List) > 0 {
 		t := fd.Recv.List[0].Type
-		if st, ok := t.(*ast.StarExpr); ok {
+		if st, ok := t.(*goast.StarExpr); ok {
 			t = st.X
 		}
 		switch t.(type) {
-		case *ast.IndexExpr, *ast.IndexListExpr:
+		case *goast.IndexExpr, *goast.IndexListExpr:
 			return true // a method of a generic type
 		}
 	}
@@ -332,7 +348,7 @@ func mustHaveBody(fd *ast.FuncDecl) bool {
 }
 
 // keyOf returns the key of fd in funcs.
-func keyOf(funcs map[string]*ast.FuncDecl, fd *ast.FuncDecl) string {
+func keyOf(funcs map[string]*goast.FuncDecl, fd *goast.FuncDecl) string {
 	for k, d := range funcs {
 		if d == fd {
 			return k
@@ -344,7 +360,7 @@ func keyOf(funcs map[string]*ast.FuncDecl, fd *ast.FuncDecl) string {
 // importUsed reports whether the import at offset off of file name (an
 // "imported and not used" error) is selected from in names: by its alias,
 // or by the name of the package it imports.
-func (c *Checker) importUsed(name string, off int, files map[string]*ast.File, names map[string]bool) bool {
+func (c *Checker) importUsed(name string, off int, files map[string]*goast.File, names map[string]bool) bool {
 	file := files[name]
 	if file == nil {
 		return false

@@ -3,8 +3,8 @@ package constraints
 import (
 	"context"
 	"fmt"
-	dast "github.com/difgen/difgen/ast"
-	"go/ast"
+	"github.com/difgen/difgen/ast"
+	goast "go/ast"
 	"go/parser"
 	"go/token"
 	"math/rand"
@@ -70,6 +70,18 @@ func TestScreenAgrees(t *testing.T) {
 				t.Errorf("%s #%d (%s): Screen (shallow %v) found\n\t%s\nCheck found\n\t%s", pkgPath, i, what, s.Shallow,
 					strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 			}
+			// ScreenTypes, clean or not, agrees too.
+			if _, err := c.Check(ctx, base, Types); err != nil {
+				t.Fatal(err)
+			}
+			sf, err := c.ScreenTypes(ctx, cv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := typeFindings(&Report{Findings: sf}), typeFindings(full); !slices.Equal(got, want) {
+				t.Errorf("%s #%d (%s): ScreenTypes found\n\t%s\nCheck found\n\t%s", pkgPath, i, what,
+					strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+			}
 		}
 		t.Logf("%s: %d of %d edits screened", pkgPath, screened, n)
 		if screened == 0 {
@@ -91,7 +103,7 @@ func typeFindings(r *Report) []string {
 // mutateBody returns base with one random edit inside a function body of
 // a random non-test file (or, one time in eight, of a declaration), and
 // what it did.
-func mutateBody(t *testing.T, rng *rand.Rand, base *dast.Canvas) (*dast.Canvas, string) {
+func mutateBody(t *testing.T, rng *rand.Rand, base *ast.Canvas) (*ast.Canvas, string) {
 	var files []string
 	for _, f := range base.Files() {
 		if !strings.HasSuffix(f.Name, "_test.go") {
@@ -105,27 +117,27 @@ func mutateBody(t *testing.T, rng *rand.Rand, base *dast.Canvas) (*dast.Canvas, 
 		t.Fatal(err)
 	}
 	tf := fset.File(file.Pos())
-	var idents []*ast.Ident
-	var stmts []ast.Stmt
-	var lits []*ast.BasicLit
+	var idents []*goast.Ident
+	var stmts []goast.Stmt
+	var lits []*goast.BasicLit
 	for _, d := range file.Decls {
-		fd, ok := d.(*ast.FuncDecl)
+		fd, ok := d.(*goast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
 		}
-		ast.Inspect(fd.Body, func(n ast.Node) bool {
+		goast.Inspect(fd.Body, func(n goast.Node) bool {
 			switch n := n.(type) {
-			case *ast.Ident:
+			case *goast.Ident:
 				idents = append(idents, n)
-			case *ast.ExprStmt, *ast.AssignStmt, *ast.ReturnStmt:
-				stmts = append(stmts, n.(ast.Stmt))
-			case *ast.BasicLit:
+			case *goast.ExprStmt, *goast.AssignStmt, *goast.ReturnStmt:
+				stmts = append(stmts, n.(goast.Stmt))
+			case *goast.BasicLit:
 				lits = append(lits, n)
 			}
 			return true
 		})
 	}
-	edit := func(s, e int, text, what string) (*dast.Canvas, string) {
+	edit := func(s, e int, text, what string) (*ast.Canvas, string) {
 		return base.WithText(f.Name, f.Text[:s]+text+f.Text[e:]), what
 	}
 	switch k := rng.Intn(8); {

@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // TestStatus is the outcome of one top-level test in one check.
@@ -54,7 +55,7 @@ func (s TestStatus) Bug() bool { return s == TestFail || s == TestCrash }
 // alone, to tell failures that reproduce from flakes. Failing tests
 // become findings. When rank is set and tests fail, it also ranks the
 // statements by Ochiai suspiciousness.
-func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool, focus []string) ([]Suspect, error) {
+func (c *Checker) test(ctx context.Context, cv *ast.Canvas, units []unit, r *Report, rank bool, focus []string) ([]Suspect, error) {
 	tmp, err := c.tempDir("test")
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 // line of a file as the binary was compiled to the line of cv. Without
 // rerun, failures are taken as they are (a screen of candidates: the one
 // taken is checked again in full).
-func (c *Checker) runAndReport(ctx context.Context, cv *dast.Canvas, r *Report, tmp, bin string, focus, extra []string, mapLine func(file string, line int) int, rerun bool) (*testRun, error) {
+func (c *Checker) runAndReport(ctx context.Context, cv *ast.Canvas, r *Report, tmp, bin string, focus, extra []string, mapLine func(file string, line int) int, rerun bool) (*testRun, error) {
 	run, err := c.runTests(ctx, tmp, bin, focus, extra)
 	if err != nil {
 		return nil, err
@@ -155,12 +156,12 @@ func (c *Checker) runAndReport(ctx context.Context, cv *dast.Canvas, r *Report, 
 	if run.memory || (run.err != nil && len(failed) == 0) {
 		// The binary failed outside any test (in TestMain, in an init,
 		// or killed for its memory before a test started).
-		msg, code := "test binary failed", "crash"
+		msg, code := "test binary failed", diag.Crash
 		switch {
 		case run.memory:
-			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), "memory"
+			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), diag.Memory
 		case run.timedOut:
-			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), "timeout"
+			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), diag.Timeout
 		default:
 			if line := firstLine(run.pkgOut); line != "" {
 				msg += ": " + line
@@ -416,7 +417,7 @@ var (
 // testFinding describes the failure of the top-level test name: at the
 // first file:line its output names, else at the first stack frame in the
 // canvas, else at the test function's declaration.
-func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
+func (c *Checker) testFinding(cv *ast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
 	lines := run.linesOf(name)
 	who, detail := name, ""
 	file, line := "", 0
@@ -462,17 +463,17 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	if detail != "" {
 		msg += ": " + detail
 	}
-	code := "test"
+	code := diag.TestFailed
 	switch st {
 	case TestTimeout:
-		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), "timeout"
+		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), diag.Timeout
 		file = "" // at the declaration
 	case TestMemory:
-		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), "memory"
+		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), diag.Memory
 	case TestCrash:
-		code = "crash"
+		code = diag.Crash
 	case TestFlaky:
-		msg, code = msg+" (then passed when run again: flaky)", "flaky"
+		msg, code = msg+" (then passed when run again: flaky)", diag.Flaky
 	}
 	f := Finding{Category: Tests, Code: code, Message: msg, Weight: 1, Test: name}
 	if cf := cv.File(file); cf != nil && line > 0 {

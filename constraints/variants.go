@@ -3,7 +3,7 @@ package constraints
 import (
 	"context"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 )
 
 // Candidate schemata (mutant schemata in mutation testing): the
@@ -39,7 +39,7 @@ const variantEnv = "DIFGEN_VARIANT"
 // it can; each report it makes is cached as Check's or CheckTests' of its
 // canvas, so the caller's own checks of them are answered at once. It
 // returns how many it checked through the schema (0 when none could be).
-func (c *Checker) CheckVariants(ctx context.Context, cvs []*dast.Canvas, focus []string) (int, error) {
+func (c *Checker) CheckVariants(ctx context.Context, cvs []*ast.Canvas, focus []string) (int, error) {
 	if len(cvs) < 2 || c.opts.Tests == TestsOff || !c.canInstrument(ctx) {
 		return 0, nil
 	}
@@ -78,7 +78,7 @@ func (c *Checker) CheckVariants(ctx context.Context, cvs []*dast.Canvas, focus [
 	if base.File(helper) != nil {
 		return 0, nil
 	}
-	scv := base.With(dast.NewFile(sp.file, schema), dast.NewFile(helper, variantHelper(c.pkg.Name)))
+	scv := base.With(ast.NewFile(sp.file, schema), ast.NewFile(helper, variantHelper(c.pkg.Name)))
 
 	tmp, err := c.tempDir("variants")
 	if err != nil {
@@ -153,7 +153,7 @@ type variantSpan struct {
 	expr   bool
 }
 
-func (sp *variantSpan) text(cv *dast.Canvas) string {
+func (sp *variantSpan) text(cv *ast.Canvas) string {
 	t := cv.File(sp.file).Text
 	return t[sp.start : len(t)-sp.suffix]
 }
@@ -161,7 +161,7 @@ func (sp *variantSpan) text(cv *dast.Canvas) string {
 // variantSpan returns the span where the candidates cvs differ, or nil
 // when it is not one expression or run of statements inside one function
 // body of one file.
-func (c *Checker) variantSpan(cvs []*dast.Canvas) *variantSpan {
+func (c *Checker) variantSpan(cvs []*ast.Canvas) *variantSpan {
 	file := ""
 	for _, cv := range cvs[1:] {
 		for _, name := range cv.Changed(cvs[0]) {
@@ -222,9 +222,9 @@ func spanNode(src string, lo, hi int) (start, end int, expr, ok bool) {
 	}
 	tf := fset.File(f.Pos())
 	off := func(p token.Pos) int { return tf.Offset(p) }
-	var body *ast.BlockStmt
+	var body *goast.BlockStmt
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && off(fd.Body.Lbrace) < lo && hi <= off(fd.Body.Rbrace) {
+		if fd, ok := d.(*goast.FuncDecl); ok && fd.Body != nil && off(fd.Body.Lbrace) < lo && hi <= off(fd.Body.Rbrace) {
 			body = fd.Body
 		}
 	}
@@ -232,8 +232,8 @@ func spanNode(src string, lo, hi int) (start, end int, expr, ok bool) {
 		return 0, 0, false, false
 	}
 	// The path of nodes around [lo, hi), outermost first.
-	var path []ast.Node
-	ast.Inspect(body, func(n ast.Node) bool {
+	var path []goast.Node
+	goast.Inspect(body, func(n goast.Node) bool {
 		if n == nil || off(n.Pos()) > lo || off(n.End()) < hi {
 			return false
 		}
@@ -242,19 +242,19 @@ func spanNode(src string, lo, hi int) (start, end int, expr, ok bool) {
 	})
 	for i := len(path) - 1; i >= 0; i-- {
 		switch n := path[i].(type) {
-		case *ast.FuncLit:
+		case *goast.FuncLit:
 			return 0, 0, false, false // a closure's body: not this function's
-		case ast.Expr:
+		case goast.Expr:
 			if i == 0 || !valuePosition(path[i-1], n) {
 				continue
 			}
 			return off(n.Pos()), off(n.End()), true, true
-		case *ast.BlockStmt, *ast.CaseClause:
-			var list []ast.Stmt
-			if b, ok := n.(*ast.BlockStmt); ok {
+		case *goast.BlockStmt, *goast.CaseClause:
+			var list []goast.Stmt
+			if b, ok := n.(*goast.BlockStmt); ok {
 				list = b.List
 			} else {
-				list = n.(*ast.CaseClause).Body
+				list = n.(*goast.CaseClause).Body
 			}
 			s, e := -1, -1
 			for _, st := range list {
@@ -278,32 +278,32 @@ func spanNode(src string, lo, hi int) (start, end int, expr, ok bool) {
 // value is read, so that a call of a closure returning it means the same:
 // not an assignment's left side, an address taken, a type, a selector's
 // name, a deferred or go call, a key.
-func valuePosition(parent ast.Node, x ast.Expr) bool {
+func valuePosition(parent goast.Node, x goast.Expr) bool {
 	switch p := parent.(type) {
-	case *ast.AssignStmt:
+	case *goast.AssignStmt:
 		for _, l := range p.Lhs {
 			if l == x {
 				return false
 			}
 		}
 		return true
-	case *ast.IncDecStmt, *ast.RangeStmt, *ast.DeferStmt, *ast.GoStmt, *ast.TypeSpec,
-		*ast.Field, *ast.ArrayType, *ast.MapType, *ast.ChanType, *ast.FuncType, *ast.StarExpr,
-		*ast.TypeAssertExpr, *ast.CompositeLit, *ast.ValueSpec:
+	case *goast.IncDecStmt, *goast.RangeStmt, *goast.DeferStmt, *goast.GoStmt, *goast.TypeSpec,
+		*goast.Field, *goast.ArrayType, *goast.MapType, *goast.ChanType, *goast.FuncType, *goast.StarExpr,
+		*goast.TypeAssertExpr, *goast.CompositeLit, *goast.ValueSpec:
 		return false
-	case *ast.UnaryExpr:
+	case *goast.UnaryExpr:
 		return p.Op != token.AND
-	case *ast.SelectorExpr:
+	case *goast.SelectorExpr:
 		return false // x.f: a closure's result is not addressable
-	case *ast.KeyValueExpr:
+	case *goast.KeyValueExpr:
 		return p.Value == x
-	case *ast.CallExpr:
+	case *goast.CallExpr:
 		return p.Fun != x // the function itself may be a type (a conversion)
-	case *ast.IndexExpr:
+	case *goast.IndexExpr:
 		return p.Index == x
-	case *ast.SliceExpr:
+	case *goast.SliceExpr:
 		return p.X != x
-	case *ast.ExprStmt:
+	case *goast.ExprStmt:
 		return false // a call statement: use the statement schema
 	}
 	return true
@@ -311,7 +311,7 @@ func valuePosition(parent ast.Node, x ast.Expr) bool {
 
 // schemaText returns the text of the span's file with the span replaced
 // by the schema of the candidates ok (texts[i] is candidate i's span).
-func (c *Checker) schemaText(sp *variantSpan, cvs []*dast.Canvas, reps []*Report, ok []int, texts []string) (string, error) {
+func (c *Checker) schemaText(sp *variantSpan, cvs []*ast.Canvas, reps []*Report, ok []int, texts []string) (string, error) {
 	var b strings.Builder
 	if sp.expr {
 		t, err := c.spanType(sp, cvs, reps, ok)
@@ -349,17 +349,17 @@ func schemaSafeStmts(src string) error {
 		return err
 	}
 	var bad error
-	ast.Inspect(f.Decls[0].(*ast.FuncDecl).Body, func(n ast.Node) bool {
+	goast.Inspect(f.Decls[0].(*goast.FuncDecl).Body, func(n goast.Node) bool {
 		switch n := n.(type) {
-		case *ast.FuncLit:
+		case *goast.FuncLit:
 			return false
-		case *ast.DeclStmt, *ast.LabeledStmt:
+		case *goast.DeclStmt, *goast.LabeledStmt:
 			bad = fmt.Errorf("a declaration or label")
-		case *ast.AssignStmt:
+		case *goast.AssignStmt:
 			if n.Tok == token.DEFINE {
 				bad = fmt.Errorf("a := declaration")
 			}
-		case *ast.BranchStmt:
+		case *goast.BranchStmt:
 			if n.Tok != token.CONTINUE || n.Label != nil {
 				bad = fmt.Errorf("a %s", n.Tok)
 			}
@@ -371,15 +371,15 @@ func schemaSafeStmts(src string) error {
 
 // spanType returns the type of the span's expression, the same in every
 // candidate of ok, written as the span's file writes it.
-func (c *Checker) spanType(sp *variantSpan, cvs []*dast.Canvas, reps []*Report, ok []int) (string, error) {
+func (c *Checker) spanType(sp *variantSpan, cvs []*ast.Canvas, reps []*Report, ok []int) (string, error) {
 	var typ types.Type
-	var file *ast.File
+	var file *goast.File
 	for _, i := range ok {
 		r := reps[i]
 		if r.Info == nil {
 			return "", fmt.Errorf("no type information")
 		}
-		var f *ast.File
+		var f *goast.File
 		for j, name := range r.Names {
 			if name == sp.file {
 				f = r.Files[j]
@@ -391,12 +391,12 @@ func (c *Checker) spanType(sp *variantSpan, cvs []*dast.Canvas, reps []*Report, 
 		text := cvs[i].File(sp.file).Text
 		lo, hi := sp.start, len(text)-sp.suffix
 		tf := r.Fset.File(f.Pos())
-		var x ast.Expr
-		ast.Inspect(f, func(n ast.Node) bool {
+		var x goast.Expr
+		goast.Inspect(f, func(n goast.Node) bool {
 			if n == nil || x != nil {
 				return false
 			}
-			if e, ok := n.(ast.Expr); ok && tf.Offset(e.Pos()) == lo && tf.Offset(e.End()) == hi {
+			if e, ok := n.(goast.Expr); ok && tf.Offset(e.Pos()) == lo && tf.Offset(e.End()) == hi {
 				x = e
 				return false
 			}
@@ -450,7 +450,7 @@ func (c *Checker) spanType(sp *variantSpan, cvs []*dast.Canvas, reps []*Report, 
 // lineMapper returns how lines of the schema's file map to lines of the
 // candidate cv's file: the same before the span, within it to its first
 // line, and after it shifted by the difference of the span's lines.
-func (sp *variantSpan) lineMapper(schema string, cv *dast.Canvas) func(file string, line int) int {
+func (sp *variantSpan) lineMapper(schema string, cv *ast.Canvas) func(file string, line int) int {
 	text := cv.File(sp.file).Text
 	first := 1 + strings.Count(text[:sp.start], "\n")
 	spanLines := strings.Count(text[sp.start:len(text)-sp.suffix], "\n")

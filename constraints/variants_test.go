@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
 )
 
@@ -70,8 +70,8 @@ func TestPanics(t *testing.T) {
 `,
 	})
 	name := filepath.Join(dir, "m.go")
-	variants := func(base *dast.Canvas, old string, news ...string) []*dast.Canvas {
-		var cvs []*dast.Canvas
+	variants := func(base *ast.Canvas, old string, news ...string) []*ast.Canvas {
+		var cvs []*ast.Canvas
 		for _, n := range news {
 			cvs = append(cvs, base.WithText(name, strings.Replace(src, old, n, 1)))
 		}
@@ -149,7 +149,7 @@ func BenchmarkVariants(b *testing.B) {
 		b.Run(map[bool]string{true: "schema", false: "onebuildeach"}[schema], func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				chk, base := checkerFor(b, dir, nil)
-				var cvs []*dast.Canvas
+				var cvs []*ast.Canvas
 				for _, c := range []string{"a > b", "a >= b", "b < a", "a == b", "a != b", "b > a"} {
 					// A comment makes each iteration's canvases new to the go command's cache.
 					cvs = append(cvs, base.WithText(name, strings.Replace(src, "a < b", c, 1)+fmt.Sprintf("// %d\n", i)))

@@ -6,7 +6,8 @@ import (
 	"os"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/appends"
 	"golang.org/x/tools/go/analysis/passes/asmdecl"
@@ -118,7 +119,7 @@ func vetAnalyzers(pkg *Package) []*analysis.Analyzer {
 //   - or an earlier go vet run of this checker found what the in-process
 //     run missed: from then on the checker does not trust a clean
 //     in-process run either.
-func (c *Checker) vet(ctx context.Context, cv *dast.Canvas, tr *typesResult) ([]Finding, error) {
+func (c *Checker) vet(ctx context.Context, cv *ast.Canvas, tr *typesResult) ([]Finding, error) {
 	onDisk := c.onDisk(cv)
 	if len(c.pkg.CgoFiles) > 0 || c.vetExact.Load() {
 		return c.goVet(ctx, cv, onDisk)
@@ -151,7 +152,7 @@ func uncovered(exact, inproc []Finding) []Finding {
 	type key struct {
 		file      string
 		line, col int
-		code      string
+		code      diag.Code
 	}
 	have := make(map[key]bool)
 	for _, f := range inproc {
@@ -168,8 +169,8 @@ func uncovered(exact, inproc []Finding) []Finding {
 
 // onDisk reports whether cv is the package as on disk: the Go files that
 // ast.LoadDir reads, with the same text.
-func (c *Checker) onDisk(cv *dast.Canvas) bool {
-	disk, err := dast.LoadDir(c.pkg.Dir)
+func (c *Checker) onDisk(cv *ast.Canvas) bool {
+	disk, err := ast.LoadDir(c.pkg.Dir)
 	if err != nil || len(disk.Files()) != len(cv.Files()) {
 		return false
 	}
@@ -186,7 +187,7 @@ func (c *Checker) onDisk(cv *dast.Canvas) bool {
 // with the facts of their dependencies (computed once per listing) and of
 // the package for its external tests, as go vet does. Analyzers that fail
 // are logged and skipped.
-func (c *Checker) vetInProcess(cv *dast.Canvas, tr *typesResult) []Finding {
+func (c *Checker) vetInProcess(cv *ast.Canvas, tr *typesResult) []Finding {
 	c.typesMu.Lock()
 	defer c.typesMu.Unlock()
 	t0 := time.Now()
@@ -248,12 +249,12 @@ func (c *Checker) vetInProcess(cv *dast.Canvas, tr *typesResult) []Finding {
 // vetFinding turns a diagnostic of analyzer name into a finding. A
 // position that a //line directive moves elsewhere is reported where the
 // directive says, as go vet does, without a span.
-func (c *Checker) vetFinding(cv *dast.Canvas, name string, d analysis.Diagnostic) Finding {
+func (c *Checker) vetFinding(cv *ast.Canvas, name string, d analysis.Diagnostic) Finding {
 	pos := c.fset.Position(d.Pos)
 	raw := c.fset.PositionFor(d.Pos, false)
 	file := cv.File(pos.Filename)
 	if file == nil || raw.Filename != pos.Filename || raw.Line != pos.Line || raw.Column != pos.Column {
-		return Finding{File: pos.Filename, Line: pos.Line, Col: pos.Column, Category: Vet, Code: name, Message: d.Message, Weight: 1}
+		return Finding{File: pos.Filename, Line: pos.Line, Col: pos.Column, Category: Vet, Code: diag.Code(name), Message: d.Message, Weight: 1}
 	}
 	end := pos.Offset
 	if d.End.IsValid() {
@@ -264,7 +265,7 @@ func (c *Checker) vetFinding(cv *dast.Canvas, name string, d analysis.Diagnostic
 	if end <= pos.Offset {
 		end = tokenEnd(file.Text, pos.Offset)
 	}
-	f := finding(Vet, file.Name, file.Text, pos.Offset, end, name, d.Message)
+	f := finding(Vet, file.Name, file.Text, pos.Offset, end, diag.Code(name), d.Message)
 	for _, rel := range d.Related {
 		rp := c.fset.Position(rel.Pos)
 		r := Related{File: rp.Filename, Line: rp.Line, Col: rp.Column, Start: rp.Offset, End: rp.Offset, Message: rel.Message}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 )
 
 // A Change is one edit from a run's input to its result, with why it was
@@ -100,13 +101,13 @@ func importFixes(rep *constraints.Report, name, old, now string) []string {
 			continue
 		}
 		switch f.Code {
-		case "UndeclaredName", "UndeclaredImportedName":
-			if added[old[f.Start:f.End]] && !slices.Contains(out, f.Message) {
+		case diag.UndeclaredName, diag.UndeclaredImportedName:
+			if added[f.Subject(old)] && !slices.Contains(out, f.Message) {
 				out = append(out, f.Message)
 			}
-		case "UnusedImport":
+		case diag.UnusedImport:
 			for path := range removed {
-				if strings.Contains(old[f.Start:f.End], path) && !slices.Contains(out, f.Message) {
+				if strings.Contains(f.Subject(old), path) && !slices.Contains(out, f.Message) {
 					out = append(out, f.Message)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 )
 
 // A cost orders canvases. Its tiers compare lexicographically, so no
@@ -100,7 +101,9 @@ func (r *run) score(rep *constraints.Report, open int) cost {
 // a failure that reproduces (never a flake, a timeout or a memory kill),
 // and, where the input's tests ran, of a test that failed on the input.
 func (r *run) drives(f constraints.Finding) bool {
-	if f.Code != "test" && f.Code != "crash" {
+	switch f.Code {
+	case diag.TestFailed, diag.Crash:
+	default:
 		return false
 	}
 	if r.base == nil {

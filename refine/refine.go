@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
+	"go/types"
 	"maps"
 	"slices"
 	"strings"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
@@ -30,6 +33,11 @@ type Checker interface {
 	// Suspects ranks statements by how suspicious the failing tests make
 	// them; refine asks only for the canvas it masks next.
 	Suspects(ctx context.Context, cv *ast.Canvas) ([]constraints.Suspect, error)
+	// ScreenTypes returns the syntax and type findings of cv as cheaply as
+	// a screen allows: how the denoiser's candidates are verified.
+	ScreenTypes(ctx context.Context, cv *ast.Canvas) ([]constraints.Finding, error)
+	// Import returns the types of a package the canvas may come to import.
+	Import(ctx context.Context, path string) (*types.Package, error)
 }
 
 // Options configures a run. The zero value works with a Denoiser set.
@@ -319,11 +327,11 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 // target is a hole to ask for, with what it is meant to fix.
 type target struct {
 	hole   *ast.Hole
-	key    string   // identity of the finding across steps, for widening
-	user   bool     // a hole the user wrote
-	codes  []string // codes of the findings the hole answers
-	fixes  []string // messages of the findings (or failing tests) it answers
-	proven bool     // failing tests execute the hole (test-driven repair)
+	key    string      // identity of the finding across steps, for widening
+	user   bool        // a hole the user wrote
+	codes  []diag.Code // codes of the findings the hole answers
+	fixes  []string    // messages of the findings (or failing tests) it answers
+	proven bool        // failing tests execute the hole (test-driven repair)
 }
 
 // step runs one denoising step from cur and returns the new state and the
@@ -361,6 +369,8 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		Types:      typesOf(cur.rep),
 		Candidates: r.opts.Candidates,
 		Seed:       r.opts.Seed + int64(len(r.widen)),
+		Verify:     r.verifier(cur),
+		Import:     r.chk.Import,
 	}
 	t0 := time.Now()
 	resp, err := r.opts.Denoiser.Denoise(ctx, req)
@@ -710,6 +720,58 @@ func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, 
 	return cv.WithText(h.File, src), nil
 }
 
+// verifier returns the function the denoiser verifies its candidates for
+// holes of st with (see Verifier).
+func (r *run) verifier(st *state) func(context.Context, *ast.Hole, string) ([]diag.Finding, error) {
+	return Verifier(r.chk, st.cv, r.opts.FixImports)
+}
+
+// Verifier returns the Verify function of a model.Request over cv: the
+// syntax and type findings of cv with a hole filled by a candidate as
+// refine fills it, screened by chk (see constraints.Checker.ScreenTypes);
+// with a nil chk (a file no checker checks), the syntax findings of the
+// filled file alone.
+// The imports of the filled file are fixed by fixImports (nil means
+// ast.FixImports) when the fill selects from a name (strings.Index), as
+// refine fixes them before it takes a fill; formatting, which changes no
+// type, is left out.
+func Verifier(chk Checker, cv *ast.Canvas, fixImports func(name, src string) (string, error)) func(context.Context, *ast.Hole, string) ([]diag.Finding, error) {
+	if fixImports == nil {
+		fixImports = func(name, src string) (string, error) { return ast.FixImports(name, src, nil) }
+	}
+	return func(ctx context.Context, h *ast.Hole, text string) ([]diag.Finding, error) {
+		f := cv.File(h.File)
+		if f == nil {
+			return nil, fmt.Errorf("no file %s", h.File)
+		}
+		src, err := ast.Apply(f.Text, []ast.Edit{wholeLines(f.Text, ast.IndentFill(f.Text, h, text))})
+		if err != nil {
+			return nil, err
+		}
+		if selects(text) {
+			if out, err := fixImports(h.File, src); err == nil {
+				src = out
+			}
+		}
+		if chk == nil {
+			return constraints.SyntaxFindings(ast.NewFile(h.File, src)), nil
+		}
+		return chk.ScreenTypes(ctx, cv.WithText(h.File, src))
+	}
+}
+
+// selects reports whether the Go fragment text selects from a name
+// (x.y), so that it may need an import.
+func selects(text string) bool {
+	toks := tokens(text)
+	for i := 1; i < len(toks); i++ {
+		if toks[i].tok == token.PERIOD && toks[i-1].tok == token.IDENT && (i < 2 || toks[i-2].tok != token.PERIOD) {
+			return true
+		}
+	}
+	return false
+}
+
 func typesOf(rep *constraints.Report) *model.Types {
 	if rep == nil || rep.Pkg == nil {
 		return nil
@@ -734,7 +796,8 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 		if f.Category != constraints.Types || f.File == "" || slices.Contains(names, f.File) {
 			continue
 		}
-		if strings.Contains(f.Message, "imported and not used") || strings.HasPrefix(f.Message, "undefined: ") {
+		switch f.Code {
+		case diag.UnusedImport, diag.UndeclaredName, diag.UndeclaredImportedName:
 			names = append(names, f.File)
 		}
 	}
@@ -831,9 +894,7 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		}
 		if in < 0 {
 			res.Outside = append(res.Outside, f)
-			if !slices.ContainsFunc(res.FindingsBefore, func(b constraints.Finding) bool {
-				return b.File == f.File && b.Category == f.Category && b.Message == f.Message
-			}) {
+			if !slices.ContainsFunc(res.FindingsBefore, f.Same) {
 				// New since the input, and in no fill's span: a fill broke
 				// it, but which one coverage cannot tell.
 				res.FindingsAfter = append(res.FindingsAfter, f)

@@ -8,25 +8,15 @@ import (
 
 var cmdBench = &command{
 	Name:      "bench",
-	UsageLine: "bench denoise|repair [flags]",
+	UsageLine: "bench denoise|repair|priors [flags]",
 	Short:     "measure the denoiser and the repair loop",
-	Long: `
-Bench measures difgen.
-
-	difgen bench denoise [flags]   token and expression accuracy of the local denoiser
-	difgen bench repair [flags]    repair rates on corrupted packages and real-data suites,
-	                               side by side with goimports and gopls; -pairs FILE adds
-	                               real broken→fixed releases (-check only checks them),
-	                               -refactor a suite of half-done refactorings of real modules
-
-Run 'difgen bench denoise -h' or 'difgen bench repair -h' for their flags.
-`,
-	Run: runBench,
+	Long:      helpText("Bench"),
+	Run:       runBench,
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("bench: want 'denoise' or 'repair'; run 'difgen help bench'")
+		return usageErrorf("bench: want 'denoise', 'repair' or 'priors'; run 'difgen help bench'")
 	}
 	var (
 		fs  = flag.NewFlagSet("difgen bench "+args[0], flag.ContinueOnError)
@@ -38,8 +28,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		run = benchDenoise(fs)
 	case "repair":
 		run = benchRepair(fs)
+	case "priors":
+		run = benchPriors(fs)
 	default:
-		return usageErrorf("bench: unknown benchmark %q; want 'denoise' or 'repair'", args[0])
+		return usageErrorf("bench: unknown benchmark %q; want 'denoise', 'repair' or 'priors'", args[0])
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: difgen bench %s [flags]\n", args[0])

@@ -12,6 +12,7 @@ import (
 
 	"github.com/difgen/difgen/corpus"
 	"github.com/difgen/difgen/internal/bench"
+	"github.com/difgen/difgen/model/local"
 )
 
 // benchRepair declares the flags of 'difgen bench repair' on fs and
@@ -38,6 +39,7 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		limit     = fs.Int("limit", 0, "records per suite, and the first pairs (0: all)")
 		difgen    = fs.String("difgen", "", "difgen binary to benchmark (default: this one)")
 		model     = fs.String("model", "", "passed to difgen as -model")
+		gens      = fs.String("generators", "", "passed to difgen as -generators (\"-name\" leaves a generator out: an ablation)")
 		unseen    = fs.Bool("unseen", true, "difgen's local model is trained without the standard-library packages being corrupted (built once and cached)")
 		fixers    = fs.String("fixers", "difgen,goimports,gopls", "fixers to compare")
 		tools     = fs.String("tools", "", "where goimports and gopls are installed (default: <user cache>/difgen/tools)")
@@ -178,6 +180,12 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 				if *model != "" {
 					extra = append(extra, "-model="+*model)
 				}
+				if *gens != "" {
+					if _, err := local.ParseGenerators(*gens); err != nil {
+						return usageErrorf("bench repair: -generators: %v", err)
+					}
+					extra = append(extra, "-generators="+*gens)
+				}
 				if *unseen && (*model == "" || *model == "local") && len(opt.Std) > 0 {
 					path, err := unseenModel(ctx, e, opt.Std)
 					if err != nil {
@@ -263,13 +271,13 @@ func refactorKinds() string {
 // difgen repairs code its model has never seen. (The modules the
 // benchmark corrupts are never in the training corpus.)
 func unseenModel(ctx context.Context, e *env, pkgs []string) (string, error) {
-	opts := &modelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
-	path, err := cachedModelPath(opts)
+	opts := &local.ModelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
+	path, err := local.CachePath(opts)
 	if err != nil {
 		return "", err
 	}
 	opts.Path = path
-	_, err = loadModel(ctx, opts)
+	_, err = local.LoadModel(ctx, opts)
 	clearProgress(e)
 	return path, err
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/difgen/difgen/internal/redact"
 	"github.com/difgen/difgen/internal/tempdir"
 	"github.com/difgen/difgen/model"
+	"github.com/difgen/difgen/model/local"
 	"github.com/difgen/difgen/refine"
 )
 
@@ -26,25 +27,8 @@ var cmdFix = &command{
 	Name:      "fix",
 	UsageLine: "fix [flags] [packages]",
 	Short:     "repair broken packages",
-	Long: `
-Fix repairs the packages named by the import path patterns (default ".").
-It type-checks each package in-process, masks every span that is still
-wrong, asks the denoiser for candidates, and keeps the best canvas, until
-the package builds, vets and passes its tests, or the budget is spent.
-
-By default fix prints a unified diff of the repair and writes nothing.
-With -w it writes the changed files, and only when the result is better
-than the input. Generated files and files outside the main module are
-never written. The writes of a run are all or nothing: if a file changed
-on disk while difgen ran, or one to write is read-only, nothing is
-written. If difgen is killed while writing, the next fix or fill of the
-package finishes or undoes that write.
-
-Exit status: 0 when the packages are clean (or already were), 1 when
-findings remain (they are printed as file:line:col: message), 2 on usage
-errors.
-`,
-	SetFlags: func(fs *flag.FlagSet) { fixFlags.register(fs) },
+	Long:      helpText("Fix"),
+	SetFlags:  func(fs *flag.FlagSet) { fixFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		return runRepair(ctx, e, &fixFlags, args, false)
 	},
@@ -54,19 +38,8 @@ var cmdFill = &command{
 	Name:      "fill",
 	UsageLine: "fill [flags] [packages | file.go[:line:col | :#offset]]",
 	Short:     "fill holes",
-	Long: `
-Fill fills the holes of the named packages, or the one hole at a position
-(file.go:line:col or file.go:#offset, as gopls writes positions).
-
-A hole is the identifier __ where an expression or statement may stand,
-__("instruction") to tell the model what belongs there, or a function
-whose body is only __, panic("TODO") or panic("unimplemented"). Fill
-changes only the holes (and import blocks), repairing its own fills until
-the package type-checks and its tests pass.
-
-Output, -w and exit status are as for 'difgen fix'.
-`,
-	SetFlags: func(fs *flag.FlagSet) { fillFlags.register(fs) },
+	Long:      helpText("Fill"),
+	SetFlags:  func(fs *flag.FlagSet) { fillFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		return runRepair(ctx, e, &fillFlags, args, true)
 	},
@@ -83,6 +56,7 @@ type repairFlags struct {
 	timeout    time.Duration
 	budget     string
 	candidates int
+	generators []string // -generators, parsed: the local generators to run (nil: all)
 	verbose    bool
 	env        []string // -env KEY=value, for the tests
 }
@@ -106,6 +80,11 @@ func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for each run of the tests (a hanging test is killed) and each model request")
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
 	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
+	fs.Func("generators", "the local model's candidate `generators`: names to use, or -names to leave out (\"-operator,-literal\"); all by default (generators: "+strings.Join(local.GeneratorNames(), ", ")+")", func(s string) error {
+		g, err := local.ParseGenerators(s)
+		f.generators = g
+		return err
+	})
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
 	fs.Func("env", "set `KEY=value` for the package's tests (repeatable; the tests run in a sandbox that passes none of difgen's own environment but PATH, the locale and the Go toolchain's variables)", func(s string) error {
 		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
@@ -319,7 +298,7 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 			logf("%v", err)
 		}
 	}
-	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
+	den, err := newDenoiser(ctx, e, fl, logf)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -677,16 +656,9 @@ func unfilledMessage(res *refine.Result, i int) string {
 func holePos(rel func(string) string, cv *ast.Canvas, h *ast.Hole) string {
 	line, col := 1, 1
 	if f := cv.File(h.File); f != nil {
-		line, col = lineCol(f.Text, h.Start)
+		line, col = ast.LineCol(f.Text, h.Start)
 	}
 	return fmt.Sprintf("%s:%d:%d", rel(h.File), line, col)
-}
-
-func lineCol(text string, off int) (int, int) {
-	off = min(off, len(text))
-	line := 1 + strings.Count(text[:off], "\n")
-	col := off - strings.LastIndexByte(text[:off], '\n')
-	return line, col
 }
 
 // fileArgs turns the .go file arguments of patterns into the directory

@@ -15,28 +15,8 @@ var cmdLSP = &command{
 	Name:      "lsp",
 	UsageLine: "lsp [flags]",
 	Short:     "run a language server beside gopls",
-	Long: `
-Lsp runs a language server on standard input and output that offers
-difgen's fixes and fills as code actions, beside gopls: the editor keeps
-gopls for everything else.
-
-On a diagnostic (gopls's, or where the editor sends none, one of difgen's
-own syntax, type and vet check of the line) it offers
-"Fix "message" with difgen"; on a hole (__,
-__("instruction"), a body of only panic("TODO")) it offers "Fill hole";
-as source actions, "Fix file with difgen" (source.difgen.fixFile) and
-"Fix package with difgen" (source.difgen.fixPackage). The commands
-difgen.fixFile, difgen.fixPackage and difgen.fillHole run the same
-repairs through workspace/executeCommand and apply them with
-workspace/applyEdit. A fix is computed when the user asks for it, on the
-editor's buffers (unsaved text included), and offered only when the
-package is better afterwards. Cancelling the request stops the search.
-
-The server publishes no diagnostics: compile errors are gopls's. The flags
-are those of 'difgen fix' that shape the search; -v logs to stderr, which
-editors show in their language server log.
-`,
-	SetFlags: func(fs *flag.FlagSet) { lspFlags.registerSearch(fs) },
+	Long:      helpText("Lsp"),
+	SetFlags:  func(fs *flag.FlagSet) { lspFlags.registerSearch(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		if len(args) > 0 {
 			return usageErrorf("lsp: unexpected arguments %q", args)

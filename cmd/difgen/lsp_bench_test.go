@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/difgen/difgen/ast"
 )
 
 // BenchmarkCodeAction measures the example package's repair
@@ -72,8 +74,8 @@ func BenchmarkCodeAction(b *testing.B) {
 			es := actions[0].Edit.DocumentChanges[0].Edits
 			for i := len(es) - 1; i >= 0; i-- { // edits are sorted and disjoint
 				e := es[i]
-				start := offsetOf(after, e.Range.Start.Line+1, e.Range.Start.Character+1)
-				end := offsetOf(after, e.Range.End.Line+1, e.Range.End.Character+1)
+				start, _ := ast.Offset(after, e.Range.Start.Line+1, e.Range.Start.Character+1)
+				end, _ := ast.Offset(after, e.Range.End.Line+1, e.Range.End.Character+1)
 				after = after[:start] + e.NewText + after[end:]
 			}
 		}

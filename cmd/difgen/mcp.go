@@ -20,26 +20,8 @@ var cmdMCP = &command{
 	Name:      "mcp",
 	UsageLine: "mcp [flags]",
 	Short:     "run a Model Context Protocol server for coding agents",
-	Long: `
-Mcp runs a Model Context Protocol server on standard input and output with
-three tools whose results are checked before they are returned:
-
-	difgen_check   the findings of a package (build, vet, tests), awaited,
-	               split into new and pre-existing against a git revision
-	difgen_fix     repair a package: a unified diff and the build, vet and
-	               test verdict of the result
-	difgen_fill    fill the holes of a file or package, likewise
-
-Each takes the package directory or a Go file of it as "path" ("dir" and
-"package" are accepted too), relative to the server's working directory.
-difgen_fix and difgen_fill compute their result through overlays and write
-nothing unless asked with "write": true; then they write as 'difgen fix -w'
-does, only when the package is better.
-
-The flags are those of 'difgen fix' that shape the search. To add it to
-Claude Code: claude mcp add difgen -- difgen mcp
-`,
-	SetFlags: func(fs *flag.FlagSet) { mcpFlags.registerSearch(fs) },
+	Long:      helpText("Mcp"),
+	SetFlags:  func(fs *flag.FlagSet) { mcpFlags.registerSearch(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		if len(args) > 0 {
 			return usageErrorf("mcp: unexpected arguments %q", args)

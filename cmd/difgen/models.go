@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
@@ -17,19 +16,22 @@ import (
 // model takes the package's own text as its cache.
 type denoiserFactory func(cv *ast.Canvas) model.Denoiser
 
-// newDenoiser returns the factory for the -model flag's value: "local",
-// or a remote endpoint such as openai:gpt-4.1, whose requests time out
-// after timeout per attempt.
-func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration, logf func(string, ...any)) (denoiserFactory, error) {
+// newDenoiser returns the factory for the -model flag's value: "local"
+// (with the generators of -generators), or a remote endpoint such as
+// openai:gpt-4.1, whose requests time out after -timeout per attempt.
+func newDenoiser(ctx context.Context, e *env, fl *repairFlags, logf func(string, ...any)) (denoiserFactory, error) {
+	spec, timeout := fl.model, fl.timeout
 	if isLocal(spec) {
-		path, err := modelPath(nil)
+		opts := modelOptions()
+		path, err := local.ModelPath(opts)
 		if err != nil {
 			return nil, err
 		}
 		if _, err := os.Stat(path); err != nil {
 			fmt.Fprintf(e.stderr, "difgen: building the local model from GOROOT/src (first use; cached in %s)\n", path)
 		}
-		m, err := loadModel(ctx, &modelOptions{Progress: trainProgress(e)})
+		opts.Progress = trainProgress(e)
+		m, err := local.LoadModel(ctx, opts)
 		clearProgress(e)
 		if err != nil {
 			return nil, fmt.Errorf("local model: %v (rebuild it with 'difgen train')", err)
@@ -39,7 +41,7 @@ func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration
 			for _, f := range cv.Files() {
 				texts = append(texts, f.Text)
 			}
-			return local.New(m.WithCache(texts...), nil)
+			return local.New(m.WithCache(texts...), &local.Options{Generators: fl.generators})
 		}, nil
 	}
 	if !strings.Contains(spec, ":") {
@@ -54,3 +56,10 @@ func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration
 
 // isLocal reports whether the -model value names the local denoiser.
 func isLocal(spec string) bool { return spec == "" || spec == "local" }
+
+// modelOptions returns the options of the local model that fix, fill,
+// train and version use: the file $DIFGEN_MODEL names, if set, else the
+// user's cache.
+func modelOptions() *local.ModelOptions {
+	return &local.ModelOptions{Path: os.Getenv("DIFGEN_MODEL")}
+}

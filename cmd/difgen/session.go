@@ -69,7 +69,7 @@ func newSession(ctx context.Context, e *env, verb string, fl *repairFlags) (*ses
 	}
 	go func() {
 		defer close(s.loaded)
-		s.den, s.denErr = newDenoiser(ctx, e, fl.model, fl.timeout, s.logf)
+		s.den, s.denErr = newDenoiser(ctx, e, fl, s.logf)
 	}()
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
 	"github.com/difgen/difgen/refine"
 )
@@ -80,7 +81,7 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 		if f == nil {
 			continue
 		}
-		line, col := lineCol(f.Text, c.Start)
+		line, col := ast.LineCol(f.Text, c.Start)
 		// The checks a change passed are those of the result it is part
 		// of: the changes are written together.
 		jc := jsonChange{Pos: fmt.Sprintf("%s:%d:%d", rel(c.File), line, col), Old: c.Old, New: c.New, Fixes: c.Fixes, Source: c.Source, Checks: checks}

@@ -16,15 +16,11 @@ var cmdVersion = &command{
 	Name:      "version",
 	UsageLine: "version",
 	Short:     "print difgen's version",
-	Long: `
-Version prints difgen's module version (or, for a build from a checkout,
-its VCS revision), the Go version that built it, and the local model's
-format version, file and training corpus.
-`,
+	Long:      helpText("Version"),
 	Run: func(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "difgen %s %s %s/%s\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		fmt.Fprintf(e.stdout, "model: format v%d", local.FormatVersion)
-		path, err := modelPath(nil)
+		path, err := local.ModelPath(modelOptions())
 		if err != nil {
 			fmt.Fprintf(e.stdout, "; %v\n", err)
 			return nil

@@ -38,8 +38,11 @@ type Result struct {
 	Harm        []string `json:"harm,omitempty"`
 	WallSeconds float64  `json:"wall_s"` // the fixer's own time
 	ModelCalls  int      `json:"model_calls"`
-	TimedOut    bool     `json:"timed_out"`
-	Err         string   `json:"error,omitempty"`
+	// Generators are the generators (or other sources) of the changes
+	// difgen made, when it reports them.
+	Generators []string `json:"generators,omitempty"`
+	TimedOut   bool     `json:"timed_out"`
+	Err        string   `json:"error,omitempty"`
 }
 
 // ScoreOptions configures Score. The zero value works.
@@ -95,7 +98,7 @@ func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result 
 	res.WallSeconds = time.Since(start).Seconds()
 	res.TimedOut = errors.Is(fctx.Err(), context.DeadlineExceeded)
 	cancel()
-	res.ModelCalls, res.Err = st.ModelCalls, st.Err
+	res.ModelCalls, res.Generators, res.Err = st.ModelCalls, st.Generators, st.Err
 	if ctx.Err() != nil {
 		res.Err = "interrupted"
 		return res

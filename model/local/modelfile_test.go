@@ -1,4 +1,4 @@
-package main
+package local
 
 import (
 	"context"
@@ -12,13 +12,13 @@ import (
 func TestLoadModelBuildsAndCaches(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "model.bin")
 	var stages []string
-	opts := &modelOptions{Path: path, Corpus: &corpus.Options{Packages: []string{"errors", "sort"}},
+	opts := &ModelOptions{Path: path, Corpus: &corpus.Options{Packages: []string{"errors", "sort"}},
 		Progress: func(stage string, done, total int) {
 			if len(stages) == 0 || stages[len(stages)-1] != stage {
 				stages = append(stages, stage)
 			}
 		}}
-	m, err := loadModel(context.Background(), opts)
+	m, err := LoadModel(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,35 +29,31 @@ func TestLoadModelBuildsAndCaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.Corpus = &corpus.Options{Packages: []string{"does/not/exist"}}
-	m2, err := loadModel(context.Background(), opts) // loaded, not rebuilt
+	m2, err := LoadModel(context.Background(), opts) // loaded, not rebuilt
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m2.Info().Tokens != m.Info().Tokens {
 		t.Errorf("reloaded model has %d tokens, want %d", m2.Info().Tokens, m.Info().Tokens)
 	}
-	t.Setenv("DIFGEN_MODEL", "/x/y.bin")
-	if p, _ := modelPath(nil); p != "/x/y.bin" {
-		t.Errorf("modelPath with DIFGEN_MODEL = %s", p)
-	}
 }
 
 func TestCachedModelPath(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", "/cache")
 	t.Setenv("HOME", "/home/u")
-	path := func(o *modelOptions) string {
+	path := func(o *ModelOptions) string {
 		t.Helper()
-		p, err := cachedModelPath(o)
+		p, err := CachePath(o)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return filepath.Base(p)
 	}
-	plain := path(&modelOptions{})
-	held := path(&modelOptions{Holdout: true})
-	x1 := path(&modelOptions{Corpus: &corpus.Options{Exclude: []string{"a", "b"}}})
-	x2 := path(&modelOptions{Corpus: &corpus.Options{Exclude: []string{"b", "a"}}})
-	x3 := path(&modelOptions{Corpus: &corpus.Options{Exclude: []string{"a"}}})
+	plain := path(&ModelOptions{})
+	held := path(&ModelOptions{Holdout: true})
+	x1 := path(&ModelOptions{Corpus: &corpus.Options{Exclude: []string{"a", "b"}}})
+	x2 := path(&ModelOptions{Corpus: &corpus.Options{Exclude: []string{"b", "a"}}})
+	x3 := path(&ModelOptions{Corpus: &corpus.Options{Exclude: []string{"a"}}})
 	if plain == held || plain == x1 || x1 != x2 || x1 == x3 {
 		t.Errorf("cache files: plain %s, holdout %s, exclude a,b %s, b,a %s, a %s: want one per model, any order of the list",
 			plain, held, x1, x2, x3)

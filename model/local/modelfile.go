@@ -1,4 +1,4 @@
-package main
+package local
 
 import (
 	"context"
@@ -12,87 +12,86 @@ import (
 	"strings"
 
 	"github.com/difgen/difgen/corpus"
-	"github.com/difgen/difgen/model/local"
 )
 
-// modelOptions configures loadModel and buildModel. The zero value loads or
-// builds the full standard-library model in the user's cache directory.
-type modelOptions struct {
-	// Path is the model file. Empty means $DIFGEN_MODEL, else
-	// os.UserCacheDir()/difgen/model-v<local.FormatVersion>.bin (with -holdout
-	// before .bin for a Holdout model).
+// ModelOptions configure [LoadModel] and [BuildModel]. The zero value
+// loads or builds the full standard-library model in the user's cache
+// directory.
+type ModelOptions struct {
+	// Path is the model file. Empty means the file in the user's cache
+	// that CachePath names.
 	Path string
 	// Holdout leaves the held-out packages (see corpus.HeldOut) out of
 	// training, for measuring the model on them.
 	Holdout bool
 	// Corpus says what to train on when the model must be built; nil
-	// means GOROOT/src. Its HeldOnly/TrainOnly fields are set from
-	// Holdout.
+	// means GOROOT/src. Its TrainOnly field is set from Holdout.
 	Corpus *corpus.Options
 	// Train configures the counting; nil means defaults.
-	Train *local.TrainOptions
-	// NoWrite keeps a model built by loadModel out of the cache file.
+	Train *TrainOptions
+	// NoWrite keeps a model built by LoadModel out of its file.
 	NoWrite bool
 	// Progress, if set, reports building: stage is "read" (files
 	// tokenized) or "count" (tables counted).
 	Progress func(stage string, done, total int)
 }
 
-// modelPath returns the model file loadModel uses for opts.
-func modelPath(opts *modelOptions) (string, error) {
+// ModelPath returns the file LoadModel uses for opts: opts.Path, else
+// CachePath(opts).
+func ModelPath(opts *ModelOptions) (string, error) {
 	if opts == nil {
-		opts = new(modelOptions)
+		opts = new(ModelOptions)
 	}
 	if opts.Path != "" {
 		return opts.Path, nil
 	}
-	if p := os.Getenv("DIFGEN_MODEL"); p != "" {
-		return p, nil
-	}
-	return cachedModelPath(opts)
+	return CachePath(opts)
 }
 
-// cachedModelPath returns the file in the user's cache directory of the
-// model opts describe: model-v<version>[-holdout][-x<crc of Exclude>].bin.
-func cachedModelPath(opts *modelOptions) (string, error) {
+// CachePath returns the file in the user's cache directory of the model
+// opts describe: difgen/model-v<FormatVersion>[-holdout][-x<crc of
+// Exclude>].bin, one file per set of left-out packages.
+func CachePath(opts *ModelOptions) (string, error) {
+	if opts == nil {
+		opts = new(ModelOptions)
+	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("locating the model cache: %w", err)
 	}
-	name := fmt.Sprintf("model-v%d", local.FormatVersion)
+	name := fmt.Sprintf("model-v%d", FormatVersion)
 	if opts.Holdout {
 		name += "-holdout"
 	}
 	if opts.Corpus != nil && len(opts.Corpus.Exclude) > 0 {
-		// One cached model per set of left-out packages.
 		x := slices.Sorted(slices.Values(opts.Corpus.Exclude))
 		name += fmt.Sprintf("-x%08x", crc32.ChecksumIEEE([]byte(strings.Join(x, "\n"))))
 	}
 	return filepath.Join(dir, "difgen", name+".bin"), nil
 }
 
-// Default loads the token model from its file (see DefaultPath) or, when
-// the file is missing or of another format version, builds it with buildModel
-// and writes it there atomically.
-func loadModel(ctx context.Context, opts *modelOptions) (*local.NGram, error) {
+// LoadModel loads the token model from its file (see ModelPath) or, when
+// the file is missing or of another format version, builds it with
+// BuildModel and writes it there atomically (unless NoWrite).
+func LoadModel(ctx context.Context, opts *ModelOptions) (*NGram, error) {
 	if opts == nil {
-		opts = new(modelOptions)
+		opts = new(ModelOptions)
 	}
-	path, err := modelPath(opts)
+	path, err := ModelPath(opts)
 	if err != nil {
 		return nil, err
 	}
-	m, err := local.ReadFile(path)
+	m, err := ReadFile(path)
 	if err == nil {
 		if m.Info().Holdout != opts.Holdout {
 			return nil, fmt.Errorf("%s: model holdout=%v, want %v", path, m.Info().Holdout, opts.Holdout)
 		}
 		return m, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, local.ErrVersion) {
+	if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrVersion) {
 		return nil, err
 	}
-	m, err = buildModel(ctx, opts)
+	m, err = BuildModel(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +103,11 @@ func loadModel(ctx context.Context, opts *modelOptions) (*local.NGram, error) {
 	return m, nil
 }
 
-// Build trains a model on the corpus of opts (GOROOT/src by default).
-func buildModel(ctx context.Context, opts *modelOptions) (*local.NGram, error) {
+// BuildModel trains a model on the corpus of opts (GOROOT/src by
+// default).
+func BuildModel(ctx context.Context, opts *ModelOptions) (*NGram, error) {
 	if opts == nil {
-		opts = new(modelOptions)
+		opts = new(ModelOptions)
 	}
 	var copts corpus.Options
 	if opts.Corpus != nil {
@@ -117,14 +117,14 @@ func buildModel(ctx context.Context, opts *modelOptions) (*local.NGram, error) {
 	if opts.Progress != nil {
 		copts.Progress = func(done, total int) { opts.Progress("read", done, total) }
 	}
-	var topts local.TrainOptions
+	var topts TrainOptions
 	if opts.Train != nil {
 		topts = *opts.Train
 	}
 	if opts.Progress != nil {
 		topts.Progress = func(done, total int) { opts.Progress("count", done, total) }
 	}
-	t := local.NewTrainer(&topts)
+	t := NewTrainer(&topts)
 	if err := corpus.Walk(ctx, &copts, func(d *corpus.Doc) error {
 		t.Add(d.Tokens)
 		return nil

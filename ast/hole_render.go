@@ -45,7 +45,7 @@ func Render(cv *Canvas, holes []*Hole) (map[string]string, error) {
 		edits := make([]Edit, len(hs))
 		for i, h := range hs {
 			if i > 0 && h.Start < hs[i-1].End {
-				return nil, fmt.Errorf("render: %s: hole %d overlaps hole %d", position(name, src, h.Start), h.ID, hs[i-1].ID)
+				return nil, fmt.Errorf("render: %s: hole %d overlaps hole %d", Position(name, src, h.Start), h.ID, hs[i-1].ID)
 			}
 			edits[i] = IndentFill(src, h, h.Placeholder())
 		}
@@ -189,12 +189,4 @@ func leadingSpace(s string) string {
 // number, so that two such bytes side by side fuse into one token.
 func fusesByte(b byte) bool {
 	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b >= 0x80
-}
-
-// position returns "name:line:col" for byte offset off of src.
-func position(name, src string, off int) string {
-	off = min(max(off, 0), len(src))
-	line := strings.Count(src[:off], "\n") + 1
-	col := off - lineStart(src, off) + 1
-	return fmt.Sprintf("%s:%d:%d", name, line, col)
 }

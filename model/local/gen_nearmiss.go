@@ -2,35 +2,33 @@ package local
 
 import (
 	goast "go/ast"
-	"go/scanner"
 	"go/token"
 	"go/types"
-	"regexp"
 	"strings"
+
+	"github.com/difgen/difgen/diag"
 )
 
-var (
-	reUndefined = regexp.MustCompile(`undefined: ([\w.]+)`)
-	// x.Foo undefined (type T has no field or method Foo, but does have field foo)
-	reNoMember = regexp.MustCompile(`(\S+)\.(\w+) undefined \(type (.+?) has no field or method (\w+)(?:, but does have (?:field|method) (\w+))?`)
-)
-
-// nearMiss proposes, for each undefined name in the diagnostics, the
-// names in reach at a small edit distance: scope names for x, the
-// package's exported names for pkg.X, the type's fields and methods for
-// x.F.
+// nearMiss proposes, for each undefined name the hole answers, the names
+// in reach at a small edit distance: scope names for x, the package's
+// exported names for pkg.X, the type's fields and methods for x.F. The
+// names come from the findings' spans.
 func (c *holeCtx) nearMiss() {
 	if c.h.Original == "" {
 		return
 	}
-	for _, m := range reUndefined.FindAllStringSubmatch(c.diags, -1) {
-		name := m[1]
-		if pkgName, sel, ok := strings.Cut(name, "."); ok {
+	for _, f := range c.findings(diag.UndeclaredName, diag.UndeclaredImportedName) {
+		name := c.subject(f)
+		if name == "" {
+			continue
+		}
+		if f.Code == diag.UndeclaredImportedName {
+			pkgName, sel := c.qualifier(f.Start), name
 			var pkg *types.Package
 			if pn := c.lookupPkgName(pkgName); pn != nil {
 				pkg = pn.Imported()
 			} else if path, ok := stdPackages[pkgName]; ok {
-				pkg = c.d.stdPackage(path)
+				pkg = c.rs.stdPackage(c.ctx, path)
 			}
 			if pkg == nil {
 				continue
@@ -51,21 +49,24 @@ func (c *holeCtx) nearMiss() {
 		for _, o := range c.objs {
 			names = append(names, o.Name())
 		}
-		names = append(names, c.h.Scope...)
 		names = append(names, "len", "cap", "append", "make", "new", "copy", "delete", "panic", "print", "println", "min", "max", "clear", "close",
 			"true", "false", "nil", "string", "int", "int64", "float64", "byte", "rune", "error", "bool", "any")
 		c.replaceNear(name, names, false, 6)
 	}
-	for _, m := range reNoMember.FindAllStringSubmatch(c.diags, -1) {
-		sel := m[4]
-		if m[5] != "" {
-			if t := replaceIdent(c.h.Original, sel, m[5], true); t != "" {
-				c.add(t, 7.5, "nearmiss")
-			}
+	for _, f := range c.findings(diag.MissingFieldOrMethod) {
+		sel := c.subject(f)
+		if sel == "" {
+			continue
 		}
 		var names []string
 		for _, o := range members(c.selectorType(sel), c.pkg) {
 			names = append(names, o.Name())
+			// go/types's hint: "but does have field foo".
+			if o.Name() != sel && strings.EqualFold(o.Name(), sel) {
+				if t := replaceIdent(c.h.Original, sel, o.Name(), true); t != "" {
+					c.add(t, 7.5)
+				}
+			}
 		}
 		c.replaceNear(sel, names, true, 6)
 	}
@@ -116,7 +117,7 @@ func (c *holeCtx) replaceNear(wrong string, names []string, afterDot bool, base 
 			continue
 		}
 		if t := replaceIdent(c.h.Original, wrong, n, afterDot); t != "" {
-			c.add(t, base-1.5*d, "nearmiss")
+			c.add(t, base-1.5*d)
 		}
 	}
 }
@@ -141,67 +142,4 @@ func replaceIdent(src, old, new string, afterDot bool) string {
 	}
 	sb.WriteString(src[last:])
 	return sb.String()
-}
-
-// A rawTok is a go/scanner token of a fragment, with byte offsets.
-type rawTok struct {
-	tok      token.Token
-	lit      string
-	off, end int
-	prev     token.Token // the previous token, or ILLEGAL at the start
-}
-
-// scanTokens scans src, a fragment of Go, skipping comments and inserted
-// semicolons.
-func scanTokens(src string) []rawTok {
-	var s scanner.Scanner
-	fset := token.NewFileSet()
-	f := fset.AddFile("", -1, len(src))
-	s.Init(f, []byte(src), func(token.Position, string) {}, 0)
-	var out []rawTok
-	prev := token.ILLEGAL
-	for {
-		pos, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if tok == token.SEMICOLON && lit != ";" || tok == token.COMMENT {
-			continue
-		}
-		off := f.Offset(pos)
-		text := lit
-		if text == "" {
-			text = tok.String()
-		}
-		out = append(out, rawTok{tok: tok, lit: text, off: off, end: off + len(text), prev: prev})
-		prev = tok
-	}
-	return out
-}
-
-// editDistance returns the optimal-string-alignment distance of a and b:
-// insertions, deletions, substitutions and adjacent transpositions.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range rb {
-		d[0][j+1] = j + 1
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }

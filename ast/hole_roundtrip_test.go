@@ -72,7 +72,7 @@ func loadRoundTripFiles(t testing.TB) []*parsedFile {
 func checkMask(t testing.TB, p *parsedFile, i int, h *Hole, whole bool) {
 	n := p.nodes[i]
 	where := func() string {
-		return position(p.name, p.src, h.Start) + ": " + h.Kind.String() + " hole for " + strings.TrimPrefix(typeName(n), "*ast.")
+		return Position(p.name, p.src, h.Start) + ": " + h.Kind.String() + " hole for " + strings.TrimPrefix(typeName(n), "*ast.")
 	}
 	if h.File != p.name || h.Original != p.src[h.Start:h.End] {
 		t.Fatalf("%s: Original %q, span holds %q", where(), h.Original, p.src[h.Start:h.End])

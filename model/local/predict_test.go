@@ -18,23 +18,23 @@ func predictionHole(t *testing.T, src string) (*Denoiser, *model.Request) {
 	cv, ty, _ := checkPackage(t, map[string]string{"a.go": src})
 	i := strings.Index(src, "__")
 	h := &ast.Hole{ID: 1, File: filepath.Join(testDir, "a.go"), Start: i, End: i + 2, Kind: ast.Ident}
-	return testDenoiser(t), &model.Request{Canvas: cv, Types: ty, Holes: []*ast.Hole{h}, Candidates: 20, Seed: 1}
+	return testDenoiser(t), withChecks(&model.Request{Canvas: cv, Types: ty, Holes: []*ast.Hole{h}, Candidates: 20, Seed: 1})
 }
 
 func TestPredictionRole(t *testing.T) {
 	for _, tc := range []struct {
 		src  string
-		want slotRole
+		want ast.SlotRole
 	}{
-		{"package p\n\nfunc f() error { var err error; return __ }\n", roleValue},
-		{"package p\n\nimport \"io\"\n\nvar dw __\n\nvar _ io.Writer\n", roleType},
-		{"package p\n\nfunc f(x *__) {}\n", roleType},
-		{"package p\n\nfunc __() {}\n", roleDecl},
-		{"package p\n\nfunc f() { __ := 1; _ = __ }\n", roleDecl},
+		{"package p\n\nfunc f() error { var err error; return __ }\n", ast.RoleValue},
+		{"package p\n\nimport \"io\"\n\nvar dw __\n\nvar _ io.Writer\n", ast.RoleType},
+		{"package p\n\nfunc f(x *__) {}\n", ast.RoleType},
+		{"package p\n\nfunc __() {}\n", ast.RoleDecl},
+		{"package p\n\nfunc f() { __ := 1; _ = __ }\n", ast.RoleDecl},
 	} {
 		d, req := predictionHole(t, tc.src)
-		c := d.newHoleCtx(req, req.Holes[0])
-		if got := c.role(); got != tc.want {
+		c := d.newHoleCtx(context.Background(), newReqState(req), req.Holes[0])
+		if got := c.slot.Role; got != tc.want {
 			t.Errorf("%q: role %d, want %d", tc.src, got, tc.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -46,6 +46,9 @@ func benchFixture(t *testing.T, ignored string) (*fullRow, *corpus.Doc, []*corpu
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{"p.go": benchPkg, "q.go": benchOther}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module p\n\ngo 1.22\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
 	if ignored != "" {
 		files["z.go"] = ignored
 	}
@@ -93,7 +96,10 @@ func TestFullRowNoLeak(t *testing.T) {
 	if got := d.Src[d.Tokens[i].Off:d.Tokens[j-1].End]; got != "sumOfSquares" {
 		t.Fatalf("identRange = %q, want sumOfSquares", got)
 	}
-	req := r.request(c, i, j, ast.Ident, 5)
+	req, err := r.request(context.Background(), c, i, j, ast.Ident, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := req.Holes[0]
 	if h.Original != "" || h.Kind != ast.Ident {
 		t.Errorf("hole Original %q, Kind %v; want \"\", ident", h.Original, h.Kind)

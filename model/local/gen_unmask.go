@@ -63,7 +63,7 @@ func (c *holeCtx) unmask() {
 				toks[i] = *t
 			}
 			if text, ok := detokenize(toks); ok {
-				c.add(text, 0.5*total-3, "ngram")
+				c.add(text, 0.5*total-3)
 			}
 		}
 	}
