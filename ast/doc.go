@@ -1,8 +1,20 @@
-// Package ast holds difgen's view of Go source: a canvas of immutable,
-// content-hashed file snapshots, holes (masked spans), byte-offset edits,
-// and the Go tokenizer shared by the corpus and the local denoiser.
+// Package ast holds difgen's view of Go source, in three groups of files:
 //
-// Package ast imports none of the other difgen packages.
+//   - canvas*.go: the canvas, immutable content-hashed file snapshots of
+//     one package directory (canvas.go), loaded from disk
+//     (canvas_load.go), changed only by byte-offset edits
+//     (canvas_edit.go), formatted and given their imports
+//     (canvas_format.go), with the one mapping between offsets and
+//     line:col positions (canvas_position.go);
+//   - hole*.go and slot.go: holes, the masked spans of a canvas (hole.go),
+//     found in user code (hole_find.go), cut around syntax and widened
+//     (hole_mask.go), rendered as placeholders (hole_render.go), and the
+//     typed slot go/types computes for a hole once (slot.go);
+//   - token*.go: the Go tokenizer shared by the corpus and the local
+//     denoiser's token model.
+//
+// Package ast imports only package diag (the findings a hole answers).
+// Wherever it meets go/ast in one file, go/ast is imported as goast.
 //
 // # Holes
 //

@@ -1,6 +1,10 @@
 package ast
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/difgen/difgen/diag"
+)
 
 // HoleKind says what syntax may fill a hole.
 type HoleKind int
@@ -33,11 +37,19 @@ type Hole struct {
 	Instruction string // the argument of __("…"), if any
 	Original    string // the text the hole masks
 
-	// Facts for the denoiser, filled in by refine where go/types knows them.
-	ExpectedType string   // type the fill must be assignable to, if known
-	Scope        []string // identifiers in scope at the hole, nearest first
-	Signature    string   // signature of the enclosing function
-	Diagnostics  []string // messages of the last attempt's findings
+	// Slot is what go/types knows about the hole, filled in by refine
+	// (see Describe); nil when the package did not type-check.
+	Slot *Slot
+
+	// Findings are what the hole is asked to answer: the findings of the
+	// last check that it is the fix of, with their codes (spans are byte
+	// offsets in their File of the request's canvas, like the hole's own;
+	// a failing test's is in its test file).
+	Findings []diag.Finding
+	// Tried says what the checks found in the last fill refine rejected
+	// for this hole ("tried "x": undefined: y"), for a denoiser that
+	// reads; it decides nothing.
+	Tried string
 }
 
 // Span returns the hole's span as an edit that restores its original text.

@@ -13,7 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/internal/tempdir"
 )
 
@@ -21,13 +22,26 @@ import (
 // disk, without writing the user's tree: go build -overlay=File.
 type overlay struct {
 	File  string            // the overlay JSON file
-	names map[string]string // replacement file → canvas file name
+	names map[string]string // replacement file → the file it stands for
+}
+
+// unmap replaces the names of replacement files in the go command's
+// output s by the names of the files they stand for: a user never sees a
+// temporary path.
+func (ov *overlay) unmap(s string) string {
+	if ov == nil {
+		return s
+	}
+	for repl, name := range ov.names {
+		s = strings.ReplaceAll(s, repl, name)
+	}
+	return s
 }
 
 // writeOverlay writes, under tmp, the canvas files whose text differs from
 // the disk and an overlay JSON mapping them; Go files on disk that the
 // canvas lacks are deleted by the overlay.
-func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
+func (c *Checker) writeOverlay(cv *ast.Canvas, tmp string) (*overlay, error) {
 	ov := &overlay{File: filepath.Join(tmp, "overlay.json"), names: make(map[string]string)}
 	replace := make(map[string]string)
 	src := filepath.Join(tmp, "src")
@@ -48,8 +62,13 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 		replace[f.Name] = repl
 		ov.names[repl] = f.Name
 	}
-	if err := writeExtra(c.opts.Overlay, filepath.Join(tmp, "extra"), replace); err != nil {
+	extra := map[string]string{}
+	if err := writeExtra(c.opts.Overlay, filepath.Join(tmp, "extra"), extra); err != nil {
 		return nil, err
+	}
+	for name, repl := range extra {
+		replace[name] = repl
+		ov.names[repl] = name
 	}
 	entries, err := os.ReadDir(c.pkg.Dir)
 	if err != nil {
@@ -68,8 +87,13 @@ func (c *Checker) writeOverlay(cv *dast.Canvas, tmp string) (*overlay, error) {
 	return ov, os.WriteFile(ov.File, data, 0o644)
 }
 
-// build runs go build -overlay on the canvas, discarding the output.
-func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error) {
+// build runs go build -overlay on the canvas, discarding the output. A
+// package of only tests is not built: go build would fail with "no
+// non-test Go files", which go vet and go test do not report.
+func (c *Checker) build(ctx context.Context, cv *ast.Canvas) ([]Finding, error) {
+	if !slices.ContainsFunc(c.classify(cv), func(u unit) bool { return u.kind == kindPkg }) {
+		return nil, nil
+	}
 	tmp, err := c.tempDir("build")
 	if err != nil {
 		return nil, err
@@ -91,7 +115,7 @@ func (c *Checker) build(ctx context.Context, cv *dast.Canvas) ([]Finding, error)
 	}
 	fs := c.parseGoOutput(cv, ov, Build, "build", res.stderr)
 	if len(fs) == 0 {
-		msg := strings.TrimSpace(string(res.stderr))
+		msg := strings.TrimSpace(ov.unmap(string(res.stderr)))
 		if msg == "" {
 			msg = res.err.Error()
 		}
@@ -105,14 +129,14 @@ var posLine = regexp.MustCompile(`^(\S[^:]*\.go):(\d+)(?::(\d+))?: (.*)$`)
 // parseGoOutput turns the file:line:col: message lines of go build or go
 // test -c output into findings; tab-indented continuation lines join the
 // message before them.
-func (c *Checker) parseGoOutput(cv *dast.Canvas, ov *overlay, cat Category, code string, out []byte) []Finding {
+func (c *Checker) parseGoOutput(cv *ast.Canvas, ov *overlay, cat Category, code diag.Code, out []byte) []Finding {
 	var fs []Finding
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(line, "\t") && len(fs) > 0 {
 			fs[len(fs)-1].Message += "\n" + line
 			continue
 		}
-		m := posLine.FindStringSubmatch(strings.TrimRight(line, "\r"))
+		m := posLine.FindStringSubmatch(strings.TrimRight(ov.unmap(line), "\r"))
 		if m == nil {
 			continue
 		}
@@ -120,9 +144,7 @@ func (c *Checker) parseGoOutput(cv *dast.Canvas, ov *overlay, cat Category, code
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(c.pkg.Dir, name)
 		}
-		if orig, ok := ov.names[name]; ok {
-			name = orig
-		}
+
 		ln, _ := strconv.Atoi(m[2])
 		col := 1
 		if m[3] != "" {
@@ -168,29 +190,34 @@ func writeExtra(extra map[string]string, dir string, replace map[string]string) 
 	return nil
 }
 
-// extraOverlay writes an overlay JSON of extra alone under a new temporary
-// directory and returns its file and a cleanup; "" when extra is empty.
-func extraOverlay(extra map[string]string) (string, func(), error) {
+// extraOverlay writes an overlay of extra alone under a new temporary
+// directory and returns it and a cleanup; a nil overlay when extra is
+// empty.
+func extraOverlay(extra map[string]string) (*overlay, func(), error) {
 	if len(extra) == 0 {
-		return "", func() {}, nil
+		return nil, func() {}, nil
 	}
 	tmp, err := tempdir.MkdirTemp("difgen-overlay-")
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
 	replace := make(map[string]string)
 	if err := writeExtra(extra, filepath.Join(tmp, "src"), replace); err != nil {
 		cleanup()
-		return "", nil, err
+		return nil, nil, err
+	}
+	ov := &overlay{File: filepath.Join(tmp, "overlay.json"), names: map[string]string{}}
+	for name, repl := range replace {
+		ov.names[repl] = name
 	}
 	data, err := json.Marshal(struct{ Replace map[string]string }{replace})
 	if err == nil {
-		err = os.WriteFile(filepath.Join(tmp, "overlay.json"), data, 0o644)
+		err = os.WriteFile(ov.File, data, 0o644)
 	}
 	if err != nil {
 		cleanup()
-		return "", nil, err
+		return nil, nil, err
 	}
-	return filepath.Join(tmp, "overlay.json"), cleanup, nil
+	return ov, cleanup, nil
 }

@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
 )
 
-func withoutFile(cv *dast.Canvas, name string) *dast.Canvas {
-	var keep []*dast.File
+func withoutFile(cv *ast.Canvas, name string) *ast.Canvas {
+	var keep []*ast.File
 	for _, f := range cv.Files() {
 		if f.Name != name {
 			keep = append(keep, f)
 		}
 	}
-	return dast.NewCanvas(cv.Dir, keep...)
+	return ast.NewCanvas(cv.Dir, keep...)
 }
 
 // TestCanvasOverlay checks that every category sees the canvas, not the
@@ -100,7 +100,7 @@ func TestCanvasOverlay(t *testing.T) {
 
 // checkerFor loads the package in dir and returns its checker with opts
 // and its canvas as on disk.
-func checkerFor(t *testing.T, dir string, opts *constraints.Options) (*constraints.Checker, *dast.Canvas) {
+func checkerFor(t testing.TB, dir string, opts *constraints.Options) (*constraints.Checker, *ast.Canvas) {
 	t.Helper()
 	pkg := loadOne(t, dir, nil)
 	chk, err := constraints.NewChecker(context.Background(), pkg, opts)
@@ -161,5 +161,31 @@ func TestTestMemoryLimit(t *testing.T) {
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("the run took %v: it was not stopped at the memory limit", d)
+	}
+}
+
+// TestCheckTests checks that a focused check runs only the named tests.
+func TestCheckTests(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"go.mod":    "module example.com/m\n\ngo 1.26\n",
+		"a.go":      "package m\n\nfunc Two() int { return 3 }\n",
+		"a_test.go": "package m\n\nimport \"testing\"\n\nfunc TestPass(t *testing.T) {}\n\nfunc TestTwo(t *testing.T) {\n\tif Two() != 2 {\n\t\tt.Fatal(\"Two\")\n\t}\n}\n\nfunc TestOther(t *testing.T) { t.Run(\"sub\", func(t *testing.T) {}) }\n",
+	})
+	chk, cv := checkerFor(t, dir, nil)
+	r, err := chk.CheckTests(ctx, cv, []string{"TestTwo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Focused || len(r.Tests) != 1 || r.Tests["TestTwo"] != constraints.TestFail {
+		t.Errorf("CheckTests(TestTwo): Focused %v, Tests %v; want TestTwo alone, failing", r.Focused, r.Tests)
+	}
+	full, err := chk.Check(ctx, cv, constraints.Tests)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Focused || len(full.Tests) != 3 {
+		t.Errorf("Check after CheckTests: Focused %v, Tests %v; want all three", full.Focused, full.Tests)
 	}
 }

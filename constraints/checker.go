@@ -3,7 +3,7 @@ package constraints
 import (
 	"context"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/build"
 	"go/token"
 	"go/types"
@@ -12,9 +12,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/internal/tempdir"
 )
 
@@ -32,15 +33,18 @@ type Checker struct {
 
 	typesMu  sync.Mutex  // serializes type checking and vet
 	lastInfo *types.Info // of the last type check, for sizing maps; guarded by typesMu
+	vetExact atomic.Bool // go vet found what the in-process vet missed: run go vet for every check
 
 	mu         sync.Mutex
 	slowestRun time.Duration // longest finished run of a test binary
 	largestRun int64         // largest peak resident size of a finished run, bytes
 	t2j        string        // path of go tool test2json
+	times      Times         // time spent, by category
 
+	base     *typeBase  // the last full type check, for Screen; guarded by typesMu
 	runMu    sync.Mutex // serializes test runs, which share the scratch space
 	sb       *scratch   // guarded by runMu
-	suspects map[dast.Hash][]Suspect
+	suspects map[ast.Hash][]Suspect
 	parsed   *lru[parseKey, *parsedFile]
 	reports  *lru[reportKey, *Report]
 }
@@ -51,8 +55,8 @@ type Report struct {
 	Findings []Finding // sorted with Sort
 	Reached  Category  // the last category checked
 	Fset     *token.FileSet
-	Files    []*ast.File // the compiled files (package, tests, external tests), sorted by name
-	Names    []string    // Names[i] is the file name of Files[i]
+	Files    []*goast.File // the compiled files (package, tests, external tests), sorted by name
+	Names    []string      // Names[i] is the file name of Files[i]
 	// Pkg and Info hold the type check of the package with its in-package
 	// tests; Info also covers the external test files. Pkg is nil when the
 	// canvas did not parse.
@@ -64,6 +68,11 @@ type Report struct {
 	// that involve them are hidden, and the canvas cannot be verified.
 	BrokenDeps []string
 
+	// Focused reports that only some tests ran (see CheckTests).
+	Focused bool
+	// Shallow reports a screen (see Screen): type findings alone, without
+	// Pkg and Info.
+	Shallow bool
 	// Tests holds the outcome of each top-level test, when the tests ran.
 	Tests                 map[string]TestStatus
 	TestsRun, TestsFailed int
@@ -72,7 +81,7 @@ type Report struct {
 // Blocked reports whether r has findings that stop the build or the tests
 // from running: syntax, type or build errors. Vet findings never do.
 func (r *Report) Blocked() bool {
-	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.blocks() })
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.Category.Blocks() })
 }
 
 // A Suspect is a statement span of a canvas file ranked by the Ochiai
@@ -96,17 +105,18 @@ const (
 
 type parseKey struct {
 	name string
-	hash dast.Hash
+	hash ast.Hash
 }
 
 type parsedFile struct {
-	file     *ast.File
+	file     *goast.File
 	findings []Finding
 }
 
 type reportKey struct {
-	canvas dast.Hash
+	canvas ast.Hash
 	upTo   Category
+	focus  string // the tests run, NUL-separated; "" for all
 }
 
 // NewChecker returns a checker for pkg. It loads the type information of
@@ -149,23 +159,40 @@ func (c *Checker) Package() *Package { return c.pkg }
 // that keep the package from building (vet findings do not), or after
 // upTo. Reports are cached by canvas content, so
 // re-checking a canvas already seen is free.
-func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+func (c *Checker) Check(ctx context.Context, cv *ast.Canvas, upTo Category) (*Report, error) {
+	return c.checkFocus(ctx, cv, upTo, nil)
+}
+
+// CheckTests is Check up to the tests, with only the named top-level
+// tests run (their subtests too): the failing tests first, before a
+// candidate that passes them earns a run of the whole suite. The report's
+// Tests holds the named tests alone, and Focused is set.
+func (c *Checker) CheckTests(ctx context.Context, cv *ast.Canvas, tests []string) (*Report, error) {
+	if len(tests) == 0 {
+		return c.Check(ctx, cv, Tests)
+	}
+	return c.checkFocus(ctx, cv, Tests, tests)
+}
+
+func (c *Checker) checkFocus(ctx context.Context, cv *ast.Canvas, upTo Category, focus []string) (*Report, error) {
 	if cv == nil {
 		return nil, fmt.Errorf("constraints: Check of a nil canvas")
 	}
 	if filepath.Clean(cv.Dir) != filepath.Clean(c.pkg.Dir) {
 		return nil, fmt.Errorf("constraints: canvas of %s checked by the checker of %s", cv.Dir, c.pkg.Dir)
 	}
+	focus = slices.Compact(slices.Sorted(slices.Values(focus)))
 	ckey := cv.Key()
-	key := reportKey{ckey, upTo}
+	key := reportKey{ckey, upTo, strings.Join(focus, "\x00")}
 	c.mu.Lock()
 	if r, ok := c.reports.get(key); ok {
 		c.mu.Unlock()
 		return r, nil
 	}
-	// A report that stopped early on findings answers any later upTo.
+	// A report that stopped early on findings answers any later upTo, and
+	// any focus.
 	for u := Syntax; u <= Tests; u++ {
-		if r, ok := c.reports.get(reportKey{ckey, u}); ok && r.Blocked() && r.Reached <= upTo {
+		if r, ok := c.reports.get(reportKey{ckey, u, ""}); ok && r.Blocked() && r.Reached <= upTo {
 			c.reports.put(key, r)
 			c.mu.Unlock()
 			return r, nil
@@ -173,7 +200,7 @@ func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 	}
 	c.mu.Unlock()
 
-	r, err := c.check(ctx, cv, upTo)
+	r, err := c.check(ctx, cv, upTo, focus)
 	if err != nil {
 		return nil, err
 	}
@@ -185,12 +212,12 @@ func (c *Checker) Check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 
 // unit is a canvas file with its classification.
 type unit struct {
-	file *dast.File
+	file *ast.File
 	kind fileKind
-	ast  *ast.File
+	ast  *goast.File
 }
 
-func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*Report, error) {
+func (c *Checker) check(ctx context.Context, cv *ast.Canvas, upTo Category, focus []string) (*Report, error) {
 	r := &Report{Fset: c.fset, Reached: Syntax}
 	units := c.classify(cv)
 
@@ -208,7 +235,7 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 		r.Files = append(r.Files, p.file)
 		r.Names = append(r.Names, u.file.Name)
 	}
-	c.opts.logf("constraints: syntax in %v", time.Since(t0).Round(time.Microsecond))
+	c.spent(Syntax, t0)
 	if done := r.stage(Syntax, findings, upTo); done {
 		return r, nil
 	}
@@ -217,56 +244,54 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 	t0 = time.Now()
 	c.typesMu.Lock()
 	tr := c.checkTypes(ctx, cv, units)
+	c.setBase(units, tr)
 	c.typesMu.Unlock()
 	r.Pkg, r.Info, r.BrokenDeps = tr.pkg, tr.info, tr.broken
-	c.opts.logf("constraints: types in %v", time.Since(t0).Round(time.Microsecond))
+	c.spent(Types, t0)
 	if done := r.stage(Types, tr.findings, upTo); done {
 		return r, nil
 	}
 
 	// Vet.
 	t0 = time.Now()
-	c.typesMu.Lock()
-	findings, err := c.vet(cv, tr)
-	c.typesMu.Unlock()
+	findings, err := c.vet(ctx, cv, tr)
 	if err != nil {
 		return nil, err
 	}
-	c.opts.logf("constraints: vet in %v", time.Since(t0).Round(time.Microsecond))
+	c.spent(Vet, t0)
 	if done := r.stage(Vet, findings, upTo); done {
 		return r, nil
 	}
 
-	// Build. A package of test files only has nothing to build (go build
-	// refuses it; go test does not): its test build is the build.
-	t0 = time.Now()
-	findings = nil
-	if slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindPkg }) {
-		if findings, err = c.build(ctx, cv); err != nil {
+	// Build. When the tests run, their build (go test -c) compiles and
+	// links the package too, and reports the same errors: a separate go
+	// build would only cost time.
+	hasTests := slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindTest || u.kind == kindXTest })
+	runTests := upTo >= Tests && c.opts.Tests != TestsOff && hasTests
+	if !runTests {
+		t0 = time.Now()
+		findings, err = c.build(ctx, cv)
+		if err != nil {
 			return nil, err
 		}
-	}
-	c.opts.logf("constraints: build in %v", time.Since(t0).Round(time.Millisecond))
-	if done := r.stage(Build, findings, upTo); done {
+		c.spent(Build, t0)
+		if done := r.stage(Build, findings, upTo); done {
+			return r, nil
+		}
 		return r, nil
 	}
 
 	// Tests.
-	hasTests := slices.ContainsFunc(units, func(u unit) bool { return u.kind == kindTest || u.kind == kindXTest })
-	switch c.opts.Tests {
-	case TestsOff:
-		return r, nil
-	case TestsAuto:
-		if !hasTests {
-			return r, nil
-		}
-	}
 	t0 = time.Now()
-	if _, err := c.test(ctx, cv, units, r, false); err != nil {
+	r.Focused = focus != nil
+	if _, err := c.test(ctx, cv, units, r, false, focus); err != nil {
 		return nil, err
 	}
-	c.opts.logf("constraints: tests in %v", time.Since(t0).Round(time.Millisecond))
+	c.spent(Tests, t0)
 	r.Reached = Tests
+	if r.Tests == nil && r.Blocked() {
+		r.Reached = Build // the test build failed: that is the build's verdict
+	}
 	r.Findings = Sort(r.Findings)
 	return r, nil
 }
@@ -278,7 +303,26 @@ func (c *Checker) check(ctx context.Context, cv *dast.Canvas, upTo Category) (*R
 func (r *Report) stage(cat Category, findings []Finding, upTo Category) bool {
 	r.Reached = cat
 	r.Findings = Sort(append(r.Findings, findings...))
-	return (len(findings) > 0 && cat.blocks()) || cat >= upTo
+	return (len(findings) > 0 && cat.Blocks()) || cat >= upTo
+}
+
+// Times is where a Checker's time went, by check category.
+type Times [Tests + 1]time.Duration
+
+// spent records the time since t0 as spent in category cat.
+func (c *Checker) spent(cat Category, t0 time.Time) {
+	d := time.Since(t0)
+	c.mu.Lock()
+	c.times[cat] += d
+	c.mu.Unlock()
+	c.opts.logf("constraints: %s in %v", cat, d.Round(time.Microsecond))
+}
+
+// Times returns the time the checker spent in each category so far.
+func (c *Checker) Times() Times {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.times
 }
 
 // tempDir makes a temporary directory for one check of kind ("build",
@@ -297,7 +341,7 @@ func (c *Checker) goCmd(ctx context.Context, args ...string) cmdResult {
 // classify sorts the canvas files into package, test, external test and
 // ignored files: files known from loading keep their classification, new
 // files are matched against the build constraints.
-func (c *Checker) classify(cv *dast.Canvas) []unit {
+func (c *Checker) classify(cv *ast.Canvas) []unit {
 	var units []unit
 	for _, f := range cv.Files() {
 		kind, ok := c.known[f.Name]
@@ -309,7 +353,7 @@ func (c *Checker) classify(cv *dast.Canvas) []unit {
 	return units
 }
 
-func (c *Checker) classifyNew(f *dast.File) fileKind {
+func (c *Checker) classifyNew(f *ast.File) fileKind {
 	if !strings.HasSuffix(f.Name, ".go") || filepath.Dir(f.Name) != filepath.Clean(c.pkg.Dir) {
 		return kindIgnored
 	}
@@ -332,7 +376,7 @@ func (c *Checker) classifyNew(f *dast.File) fileKind {
 // each test alone with coverage, so it costs a test run per test; Check
 // does not rank, and refine asks for the ranking only for
 // the canvas it is about to mask. The result is cached by content.
-func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, error) {
+func (c *Checker) Suspects(ctx context.Context, cv *ast.Canvas) ([]Suspect, error) {
 	key := cv.Key()
 	c.mu.Lock()
 	if s, ok := c.suspects[key]; ok {
@@ -341,13 +385,14 @@ func (c *Checker) Suspects(ctx context.Context, cv *dast.Canvas) ([]Suspect, err
 	}
 	c.mu.Unlock()
 	r := &Report{}
-	sus, err := c.test(ctx, cv, c.classify(cv), r, true)
+	defer c.spent(Tests, time.Now())
+	sus, err := c.test(ctx, cv, c.classify(cv), r, true, nil)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	if c.suspects == nil {
-		c.suspects = map[dast.Hash][]Suspect{}
+		c.suspects = map[ast.Hash][]Suspect{}
 	}
 	c.suspects[key] = sus
 	c.mu.Unlock()

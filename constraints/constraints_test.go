@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
 	"golang.org/x/tools/txtar"
 )
@@ -57,7 +58,7 @@ func (sc *scenario) param(key string) string {
 	return ""
 }
 
-func loadOne(t *testing.T, dir string, opts *constraints.Options) *constraints.Package {
+func loadOne(t testing.TB, dir string, opts *constraints.Options) *constraints.Package {
 	t.Helper()
 	pkgs, err := constraints.Load(context.Background(), dir, nil, opts)
 	if err != nil {
@@ -171,7 +172,7 @@ func runScenario(t *testing.T, sc *scenario) {
 			if (m[5] != "") != f.Soft {
 				t.Errorf("%s: soft = %v, want %v", f, f.Soft, m[5] != "")
 			}
-			if code := strings.TrimSpace(m[6]); code != "" && f.Code != code {
+			if code := strings.TrimSpace(m[6]); code != "" && string(f.Code) != code {
 				t.Errorf("%s: code = %q, want %q", f, f.Code, code)
 			}
 			if f.End < f.Start || f.End > len(cv.File(f.File).Text) {
@@ -187,6 +188,26 @@ func runScenario(t *testing.T, sc *scenario) {
 	for i, f := range r.Findings {
 		if !matched[i] {
 			t.Errorf("unexpected finding %s (%s)", f, f.Category)
+		}
+	}
+	// "fixed: text": a finding's suggested fix, applied, puts text in
+	// its file.
+	if v := sc.param("fixed"); v != "" {
+		found := false
+		for _, f := range r.Findings {
+			for _, fx := range f.Fixes {
+				file := cv.File(fx.Edits[0].File)
+				var edits []ast.Edit
+				for _, e := range fx.Edits {
+					edits = append(edits, ast.Edit{Start: e.Start, End: e.End, New: e.New})
+				}
+				if out, err := ast.Apply(file.Text, edits); err == nil && strings.Contains(out, v) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no suggested fix of %v yields %q", r.Findings, v)
 		}
 	}
 	if v := sc.param("reached"); v != "" && r.Reached != parseCategory(t, v) {

@@ -2,16 +2,14 @@ package constraints
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/token"
 	"go/types"
-	"io"
 	"maps"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -23,28 +21,37 @@ import (
 // the go command's export data. Packages that do not depend on the checked
 // package are read once and shared by every check; packages that do (only
 // an external test package may import them) are read again for each check
-// against the checked package's fresh types.
+// against the checked package's fresh types. What go list says about the
+// imports lives in a listing, which a Cache shares between checkers.
 type importer struct {
-	pkg  *Package
-	fset *token.FileSet
-	opts *Options
+	pkg     *Package
+	fset    *token.FileSet
+	opts    *Options
+	listing *listing
 
 	mu     sync.Mutex
-	listed map[string]*listedPkg     // by package path
 	shared map[string]*types.Package // packages not depending on pkg
 	done   map[string]bool           // fully read into shared
 	errs   map[string]error          // failed lazy lookups, by import path
 	paths  map[string]string         // import path as written → package path
 }
 
+// A listedPkg is what go list -export -compiled says about a package.
 type listedPkg struct {
-	ImportPath string
-	Dir        string
-	Export     string
-	Deps       []string
-	Standard   bool
-	Error      *struct{ Err string }
+	ImportPath      string
+	Dir             string
+	Export          string
+	CompiledGoFiles []string          // relative to Dir, or absolute (cgo output in the build cache)
+	Imports         []string          // resolved package paths
+	ImportMap       map[string]string // import path as written → package path, where they differ
+	Deps            []string
+	Standard        bool
+	Module          *struct{ GoVersion string }
+	Error           *struct{ Err string }
 }
+
+// listFields are the fields of listedPkg, for go list -json=.
+const listFields = "ImportPath,Dir,Export,CompiledGoFiles,Imports,ImportMap,Deps,Standard,Module,Error"
 
 func (l *listedPkg) dependsOn(path string) bool {
 	return l.ImportPath == path || slices.Contains(l.Deps, path)
@@ -52,14 +59,14 @@ func (l *listedPkg) dependsOn(path string) bool {
 
 func newImporter(pkg *Package, fset *token.FileSet, opts *Options) *importer {
 	imp := &importer{
-		pkg:    pkg,
-		fset:   fset,
-		opts:   opts,
-		listed: make(map[string]*listedPkg),
-		shared: make(map[string]*types.Package),
-		done:   make(map[string]bool),
-		errs:   make(map[string]error),
-		paths:  maps.Clone(pkg.imports),
+		pkg:     pkg,
+		fset:    fset,
+		opts:    opts,
+		listing: opts.Cache.listing(pkg, opts),
+		shared:  make(map[string]*types.Package),
+		done:    make(map[string]bool),
+		errs:    make(map[string]error),
+		paths:   maps.Clone(pkg.imports),
 	}
 	if imp.paths == nil {
 		imp.paths = make(map[string]string)
@@ -67,9 +74,9 @@ func newImporter(pkg *Package, fset *token.FileSet, opts *Options) *importer {
 	return imp
 }
 
-// prefetch lists the package's imports with their export data and reads
-// those that do not depend on the package itself.
-func (imp *importer) prefetch(ctx context.Context) error {
+// importPaths returns the package paths the package and its tests import,
+// sorted, without the package itself and the pseudo-packages.
+func (imp *importer) importPaths() []string {
 	var paths []string
 	for _, p := range imp.paths {
 		if p != imp.pkg.ImportPath && p != "unsafe" && p != "C" {
@@ -77,17 +84,25 @@ func (imp *importer) prefetch(ctx context.Context) error {
 		}
 	}
 	slices.Sort(paths)
-	paths = slices.Compact(paths)
+	return slices.Compact(paths)
+}
+
+// prefetch lists the package's imports with their export data (those the
+// listing lacks) and reads those that do not depend on the package itself.
+func (imp *importer) prefetch(ctx context.Context) error {
+	paths := imp.importPaths()
 	if len(paths) == 0 {
 		return nil
 	}
-	if _, err := imp.list(ctx, paths); err != nil {
-		return err
+	if missing := imp.listing.missing(paths); len(missing) > 0 {
+		if _, err := imp.list(ctx, missing); err != nil {
+			return err
+		}
 	}
 	imp.mu.Lock()
 	defer imp.mu.Unlock()
 	for _, p := range paths {
-		l := imp.listed[p]
+		l := imp.listing.get(p)
 		if l == nil || l.Export == "" || l.dependsOn(imp.pkg.ImportPath) {
 			continue
 		}
@@ -98,44 +113,13 @@ func (imp *importer) prefetch(ctx context.Context) error {
 	return nil
 }
 
-// list runs go list -export -deps on paths and records the results. It
-// returns the entries of paths themselves, in the order listed.
+// list runs go list -export -deps on paths and records the results in
+// the listing. It returns the entries of paths themselves, in the order
+// listed.
 func (imp *importer) list(ctx context.Context, paths []string) ([]*listedPkg, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	args := []string{"list", "-e", "-export", "-deps", "-json=ImportPath,Dir,Export,Deps,Standard,Error"}
-	ovFile, cleanup, err := extraOverlay(imp.opts.Overlay)
+	out, err := imp.listing.list(ctx, imp.pkg.Dir, imp.opts, paths)
 	if err != nil {
-		return nil, err
-	}
-	defer cleanup()
-	if ovFile != "" {
-		args = append(args, "-overlay="+ovFile)
-	}
-	args = append(append(args, "--"), paths...)
-	res := runCmd(ctx, imp.pkg.Dir, environ(imp.opts.clone().Env), imp.opts.buildTimeout(), "go", args...)
-	if res.err != nil && !res.exited {
-		return nil, fmt.Errorf("go list of the imports of %s: %v", imp.pkg.ImportPath, res.err)
-	}
-	var out []*listedPkg
-	dec := json.NewDecoder(bytes.NewReader(res.stdout))
-	imp.mu.Lock()
-	defer imp.mu.Unlock()
-	for {
-		l := new(listedPkg)
-		if err := dec.Decode(l); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("go list of the imports of %s: %v: %s", imp.pkg.ImportPath, err, bytes.TrimSpace(res.stderr))
-		}
-		imp.listed[l.ImportPath] = l
-		if slices.Contains(paths, l.ImportPath) {
-			out = append(out, l)
-		}
-	}
-	if len(out) == 0 && res.err != nil {
-		return nil, fmt.Errorf("go list of the imports of %s: %s", imp.pkg.ImportPath, bytes.TrimSpace(res.stderr))
+		return nil, fmt.Errorf("go list of the imports of %s: %v", imp.pkg.ImportPath, err)
 	}
 	return out, nil
 }
@@ -178,7 +162,7 @@ func (imp *importer) resolve(ctx context.Context, path string) (*listedPkg, erro
 	if !ok {
 		resolved = path
 	}
-	l := imp.listed[resolved]
+	l := imp.listing.get(resolved)
 	err := imp.errs[path]
 	imp.mu.Unlock()
 	if l != nil {
@@ -206,7 +190,7 @@ func (imp *importer) resolve(ctx context.Context, path string) (*listedPkg, erro
 	}
 	imp.mu.Lock()
 	defer imp.mu.Unlock()
-	if l := imp.listed[path]; l != nil && l.Error != nil {
+	if l := imp.listing.get(path); l != nil && l.Error != nil {
 		err = errors.New(strings.TrimSpace(l.Error.Err))
 	} else {
 		err = fmt.Errorf("package %s not found", path)
@@ -217,6 +201,28 @@ func (imp *importer) resolve(ctx context.Context, path string) (*listedPkg, erro
 
 // forCheck returns the types.Importer of one check. self is the checked
 // package, given to the external test package; nil for the package itself.
+// pkgName returns the name of the package at path as imported (the last
+// element of the path when it is not loaded).
+func (imp *importer) pkgName(p string) string {
+	imp.mu.Lock()
+	defer imp.mu.Unlock()
+	if resolved, ok := imp.paths[p]; ok {
+		p = resolved
+	}
+	if pkg := imp.shared[p]; pkg != nil {
+		return pkg.Name()
+	}
+	return path.Base(p)
+}
+
+// Import returns the types of the package at path as the checked package
+// would see them if it imported it (a standard-library package that a
+// fill may add, say): from the go command's export data, read once for
+// the checker's lifetime.
+func (c *Checker) Import(ctx context.Context, path string) (*types.Package, error) {
+	return c.imp.forCheck(ctx, nil).Import(path)
+}
+
 func (imp *importer) forCheck(ctx context.Context, self *types.Package) types.ImporterFrom {
 	return &checkImporter{imp: imp, ctx: ctx, self: self}
 }

@@ -3,13 +3,13 @@ package constraints
 import (
 	"context"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/parser"
 	"go/token"
 	"path/filepath"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 )
 
 // Statement coverage for Ochiai is recorded by instrumenting the canvas
@@ -43,16 +43,16 @@ type segment struct {
 
 // instrumentation is an instrumented copy of a canvas.
 type instrumentation struct {
-	canvas   *dast.Canvas
+	canvas   *ast.Canvas
 	segments []segment // by counter number
 }
 
 // instrument returns cv with the package's non-test, non-cgo files
 // instrumented and a helper file added, or nil if the package cannot be
 // instrumented (it is a dependency of package os, or fails to parse).
-func (c *Checker) instrument(cv *dast.Canvas, units []unit) *instrumentation {
+func (c *Checker) instrument(cv *ast.Canvas, units []unit) *instrumentation {
 	in := &instrumentation{}
-	var files []*dast.File
+	var files []*ast.File
 	for _, u := range units {
 		if u.kind != kindPkg {
 			continue
@@ -65,15 +65,15 @@ func (c *Checker) instrument(cv *dast.Canvas, units []unit) *instrumentation {
 		if importsC(f) {
 			continue
 		}
-		var edits []dast.Edit
+		var edits []ast.Edit
 		off := func(p token.Pos) int { return fset.Position(p).Offset }
-		counter := func(at int, text string, stmts []ast.Stmt) {
+		counter := func(at int, text string, stmts []goast.Stmt) {
 			id := len(in.segments)
 			last := stmts[len(stmts)-1]
 			in.segments = append(in.segments, segment{u.file.Name, off(stmts[0].Pos()), off(headerEnd(last))})
-			edits = append(edits, dast.Edit{Start: at, End: at, New: fmt.Sprintf(text, id)})
+			edits = append(edits, ast.Edit{Start: at, End: at, New: fmt.Sprintf(text, id)})
 		}
-		list := func(open int, stmts []ast.Stmt) {
+		list := func(open int, stmts []goast.Stmt) {
 			if len(stmts) == 0 {
 				return
 			}
@@ -89,31 +89,31 @@ func (c *Checker) instrument(cv *dast.Canvas, units []unit) *instrumentation {
 				}
 			}
 		}
-		clauses := make(map[*ast.BlockStmt]bool) // bodies of switch and select
-		ast.Inspect(f, func(n ast.Node) bool {
+		clauses := make(map[*goast.BlockStmt]bool) // bodies of switch and select
+		goast.Inspect(f, func(n goast.Node) bool {
 			switch n := n.(type) {
-			case *ast.SwitchStmt:
+			case *goast.SwitchStmt:
 				clauses[n.Body] = true
-			case *ast.TypeSwitchStmt:
+			case *goast.TypeSwitchStmt:
 				clauses[n.Body] = true
-			case *ast.SelectStmt:
+			case *goast.SelectStmt:
 				clauses[n.Body] = true
-			case *ast.BlockStmt:
+			case *goast.BlockStmt:
 				if !clauses[n] {
 					list(off(n.Lbrace)+1, n.List)
 				}
-			case *ast.CaseClause:
+			case *goast.CaseClause:
 				list(off(n.Colon)+1, n.Body)
-			case *ast.CommClause:
+			case *goast.CommClause:
 				list(off(n.Colon)+1, n.Body)
 			}
 			return true
 		})
-		text, err := dast.Apply(u.file.Text, edits)
+		text, err := ast.Apply(u.file.Text, edits)
 		if err != nil {
 			return nil
 		}
-		files = append(files, dast.NewFile(u.file.Name, text))
+		files = append(files, ast.NewFile(u.file.Name, text))
 	}
 	if len(in.segments) == 0 {
 		return nil
@@ -122,16 +122,16 @@ func (c *Checker) instrument(cv *dast.Canvas, units []unit) *instrumentation {
 	if cv.File(helper) != nil {
 		return nil
 	}
-	files = append(files, dast.NewFile(helper, coverHelper(c.pkg.Name, len(in.segments))))
+	files = append(files, ast.NewFile(helper, coverHelper(c.pkg.Name, len(in.segments))))
 	in.canvas = cv.With(files...)
 	return in
 }
 
-func isCompound(s ast.Stmt) bool {
+func isCompound(s goast.Stmt) bool {
 	switch s := s.(type) {
-	case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+	case *goast.IfStmt, *goast.ForStmt, *goast.RangeStmt, *goast.SwitchStmt, *goast.TypeSwitchStmt, *goast.SelectStmt, *goast.BlockStmt:
 		return true
-	case *ast.LabeledStmt:
+	case *goast.LabeledStmt:
 		return isCompound(s.Stmt)
 	}
 	return false
@@ -139,23 +139,23 @@ func isCompound(s ast.Stmt) bool {
 
 // headerEnd returns where the part of s that runs before its nested blocks
 // ends: after the opening brace of a compound statement, else at its end.
-func headerEnd(s ast.Stmt) token.Pos {
+func headerEnd(s goast.Stmt) token.Pos {
 	switch s := s.(type) {
-	case *ast.IfStmt:
+	case *goast.IfStmt:
 		return s.Body.Lbrace + 1
-	case *ast.ForStmt:
+	case *goast.ForStmt:
 		return s.Body.Lbrace + 1
-	case *ast.RangeStmt:
+	case *goast.RangeStmt:
 		return s.Body.Lbrace + 1
-	case *ast.SwitchStmt:
+	case *goast.SwitchStmt:
 		return s.Body.Lbrace + 1
-	case *ast.TypeSwitchStmt:
+	case *goast.TypeSwitchStmt:
 		return s.Body.Lbrace + 1
-	case *ast.SelectStmt:
+	case *goast.SelectStmt:
 		return s.Body.Lbrace + 1
-	case *ast.BlockStmt:
+	case *goast.BlockStmt:
 		return s.Lbrace + 1
-	case *ast.LabeledStmt:
+	case *goast.LabeledStmt:
 		return headerEnd(s.Stmt)
 	}
 	return s.End()

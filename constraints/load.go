@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/parser"
 	"go/token"
 	"maps"
@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -37,6 +37,11 @@ type Package struct {
 	CgoFiles       []string // files that import "C"
 	OtherFiles     []string // non-Go files compiled into the package (.s, .c, ...)
 	EmbedFiles     []string // files embedded with //go:embed
+
+	// Goroot reports whether the package is in GOROOT (the standard
+	// library or cmd, not testdata), where go vet turns some analyzers
+	// off.
+	Goroot bool
 
 	// Writable reports whether difgen may write the package's files: only
 	// packages of the main module are writable, never GOROOT, the module
@@ -68,16 +73,16 @@ func (p *Package) Files() []string {
 }
 
 // Canvas reads the package's Go files from disk into a canvas.
-func (p *Package) Canvas() (*dast.Canvas, error) {
-	var files []*dast.File
+func (p *Package) Canvas() (*ast.Canvas, error) {
+	var files []*ast.File
 	for _, name := range p.Files() {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, dast.NewFile(name, string(b)))
+		files = append(files, ast.NewFile(name, string(b)))
 	}
-	return dast.NewCanvas(p.Dir, files...), nil
+	return ast.NewCanvas(p.Dir, files...), nil
 }
 
 // Load loads the metadata of the packages matched by patterns (default
@@ -165,6 +170,7 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 		}
 	}
 
+	goroot := gorootSrc(ctx, dir, cfg.Env)
 	var out []*Package
 	for _, path := range order {
 		p := byPath[path]
@@ -181,6 +187,7 @@ func Load(ctx context.Context, dir string, patterns []string, opts *Options) ([]
 			return nil, fmt.Errorf("%s (package %s)", msg, path)
 		}
 		p.Dir = filepath.Dir(all[0])
+		p.Goroot = inGoroot(goroot, p.Dir)
 		if p.ModuleDir == "" || !within(p.ModuleDir, p.Dir) || slices.Contains(strings.Split(filepath.ToSlash(p.Dir), "/"), "vendor") {
 			p.Writable = false
 		}
@@ -214,6 +221,31 @@ func variantOf(p *packages.Package) (base, variant string) {
 	return base, "test"
 }
 
+// gorootSrc returns GOROOT/src of the go command run in dir, or "" if
+// go env fails.
+func gorootSrc(ctx context.Context, dir string, env []string) string {
+	res := runCmd(ctx, dir, env, defaultTimeout, "go", "env", "GOROOT")
+	if res.err != nil {
+		return ""
+	}
+	root := strings.TrimSpace(string(res.stdout))
+	if root == "" {
+		return ""
+	}
+	return filepath.Join(root, "src")
+}
+
+// inGoroot reports whether the package in dir is a GOROOT package for
+// the go command: in GOROOT/src (gorootSrc), not in a testdata directory
+// (the rule of go/build).
+func inGoroot(gorootSrc, dir string) bool {
+	if gorootSrc == "" || !within(gorootSrc, dir) {
+		return false
+	}
+	rel, _ := filepath.Rel(gorootSrc, dir)
+	return !slices.Contains(strings.Split(filepath.ToSlash(rel), "/"), "testdata")
+}
+
 func within(root, dir string) bool {
 	rel, err := filepath.Rel(root, dir)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
@@ -225,6 +257,11 @@ func isNoModule(msg string) bool {
 
 func loadError(dir, msg string) error {
 	msg = strings.TrimSpace(msg)
+	// go/packages wraps the go command's failure as "err: exit status 1:
+	// stderr: MESSAGE": the message is what the go command said.
+	if _, said, ok := strings.Cut(msg, "stderr: "); ok && strings.HasPrefix(msg, "err: ") {
+		msg = strings.TrimSpace(strings.TrimPrefix(said, "go: "))
+	}
 	if isNoModule(msg) {
 		return fmt.Errorf("%s: not inside a Go module (no go.mod here or in a parent directory); run 'go mod init MODULEPATH' in the project root first", dir)
 	}
@@ -296,7 +333,7 @@ func (p *Package) scanFiles() {
 			continue
 		}
 		_ = err
-		if ast.IsGenerated(f) {
+		if goast.IsGenerated(f) {
 			p.GeneratedFiles = append(p.GeneratedFiles, name)
 		}
 		if importsC(f) && !slices.Contains(p.IgnoredFiles, name) {
@@ -305,7 +342,7 @@ func (p *Package) scanFiles() {
 	}
 }
 
-func importsC(f *ast.File) bool {
+func importsC(f *goast.File) bool {
 	for _, imp := range f.Imports {
 		if imp.Path != nil && imp.Path.Value == `"C"` {
 			return true

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 )
 
 // maxCoverageRuns bounds the tests run alone for coverage.
@@ -22,7 +22,7 @@ const maxCoverageRuns = 30
 // Ochiai = failed(s) / sqrt(totalFailed * (failed(s)+passed(s))). Only
 // failures that are evidence of a bug count (see [TestStatus.Bug]): tests
 // that timed out or were flaky are not rerun.
-func (c *Checker) ochiai(ctx context.Context, cv *dast.Canvas, inst *instrumentation, tmp, bin string, run *testRun, status map[string]TestStatus) []Suspect {
+func (c *Checker) ochiai(ctx context.Context, cv *ast.Canvas, inst *instrumentation, tmp, bin string, run *testRun, status map[string]TestStatus) []Suspect {
 	var failing, passing []string
 	for _, name := range run.order {
 		switch st := status[name]; {

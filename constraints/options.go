@@ -61,7 +61,10 @@ type Options struct {
 	// Writable lists paths outside the scratch space that the tests may
 	// write (the tests of difgen itself use it); nil for none.
 	Writable []string
-	Logf     func(format string, args ...any)
+	// Cache, if set, shares the listing of imports and their vet facts
+	// between the checkers made with it (see Cache).
+	Cache *Cache
+	Logf  func(format string, args ...any)
 }
 
 const defaultTimeout = 60 * time.Second

@@ -4,36 +4,21 @@ import (
 	"go/scanner"
 	"go/token"
 	"strings"
+
+	"github.com/difgen/difgen/ast"
+
+	"github.com/difgen/difgen/diag"
 )
 
 // offsetOf returns the byte offset of the 1-based line and column (in
-// bytes) in text, clamped to the text.
+// bytes) in text, clamped to the text (see ast.Offset).
 func offsetOf(text string, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return len(text)
-		}
-		off += i + 1
-	}
-	if col < 1 {
-		col = 1
-	}
-	end := len(text)
-	if i := strings.IndexByte(text[off:], '\n'); i >= 0 {
-		end = off + i
-	}
-	return min(off+col-1, end)
+	off, _ := ast.Offset(text, line, col)
+	return off
 }
 
 // lineCol returns the 1-based line and byte column of offset off in text.
-func lineCol(text string, off int) (line, col int) {
-	off = min(max(off, 0), len(text))
-	line = 1 + strings.Count(text[:off], "\n")
-	col = off - (strings.LastIndexByte(text[:off], '\n') + 1) + 1
-	return line, col
-}
+func lineCol(text string, off int) (line, col int) { return ast.LineCol(text, off) }
 
 // lineSpan returns the span of the given line without its leading and
 // trailing blanks.
@@ -78,7 +63,7 @@ func tokenEnd(text string, off int) int {
 }
 
 // finding returns a finding at the byte span [start, end) of a file.
-func finding(cat Category, file, text string, start, end int, code, msg string) Finding {
+func finding(cat Category, file, text string, start, end int, code diag.Code, msg string) Finding {
 	start = min(max(start, 0), len(text))
 	end = min(max(end, start), len(text))
 	line, col := lineCol(text, start)

@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // TestStatus is the outcome of one top-level test in one check.
@@ -48,12 +49,13 @@ func (s TestStatus) Passed() bool { return s == TestPass || s == TestSkip }
 func (s TestStatus) Bug() bool { return s == TestFail || s == TestCrash }
 
 // test builds the test binary of the canvas once (with go test's own vet
-// step off: the vet check reports vet findings as what they are) and runs it (through go
-// tool test2json, in the sandbox), then runs the failing tests again,
+// step off: the vet check reports vet findings as what they are) and runs
+// it, only the tests of focus when not nil (through go tool test2json, in
+// the sandbox), then runs the failing tests again,
 // alone, to tell failures that reproduce from flakes. Failing tests
 // become findings. When rank is set and tests fail, it also ranks the
 // statements by Ochiai suspiciousness.
-func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Report, rank bool) ([]Suspect, error) {
+func (c *Checker) test(ctx context.Context, cv *ast.Canvas, units []unit, r *Report, rank bool, focus []string) ([]Suspect, error) {
 	tmp, err := c.tempDir("test")
 	if err != nil {
 		return nil, err
@@ -98,7 +100,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		out := append(res.stderr, res.stdout...)
 		fs := c.parseGoOutput(cv, ov, Build, "testbuild", out)
 		if len(fs) == 0 {
-			fs = append(fs, Finding{Category: Build, Code: "testbuild", Message: "go test -c: " + trimOutput(out), Weight: 1})
+			fs = append(fs, Finding{Category: Build, Code: "testbuild", Message: "go test -c: " + ov.unmap(trimOutput(out)), Weight: 1})
 		}
 		r.Findings = append(r.Findings, fs...)
 		return nil, nil
@@ -107,15 +109,34 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 		return nil, nil // no test files
 	}
 
-	run, err := c.runTests(ctx, tmp, bin, nil, nil)
+	run, err := c.runAndReport(ctx, cv, r, tmp, bin, focus, nil, nil, true)
 	if err != nil {
 		return nil, err
 	}
+	if inst != nil && slices.ContainsFunc(run.order, func(n string) bool { return r.Tests[n].Bug() }) {
+		return c.ochiai(ctx, cv, inst, tmp, bin, run, r.Tests), nil
+	}
+	return nil, nil
+}
+
+// runAndReport runs the test binary bin (the tests of focus, or all),
+// reruns the failures alone to tell those that reproduce from flakes, and
+// records the outcome in r: its Tests, counts and findings against cv.
+// extra is added to the tests' environment; mapLine, if not nil, maps a
+// line of a file as the binary was compiled to the line of cv. Without
+// rerun, failures are taken as they are (a screen of candidates: the one
+// taken is checked again in full).
+func (c *Checker) runAndReport(ctx context.Context, cv *ast.Canvas, r *Report, tmp, bin string, focus, extra []string, mapLine func(file string, line int) int, rerun bool) (*testRun, error) {
+	run, err := c.runTests(ctx, tmp, bin, focus, extra)
+	if err != nil {
+		return nil, err
+	}
+	run.mapLine = mapLine
 	failed := run.failed()
 	var again *testRun
-	if rerun := run.rerunnable(); len(rerun) > 0 && ctx.Err() == nil {
+	if names := run.rerunnable(); rerun && len(names) > 0 && ctx.Err() == nil {
 		// A failure is evidence only if it happens again.
-		if again, err = c.runTests(ctx, tmp, bin, rerun, nil); err != nil {
+		if again, err = c.runTests(ctx, tmp, bin, names, extra); err != nil {
 			return nil, err
 		}
 	}
@@ -135,12 +156,12 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 	if run.memory || (run.err != nil && len(failed) == 0) {
 		// The binary failed outside any test (in TestMain, in an init,
 		// or killed for its memory before a test started).
-		msg, code := "test binary failed", "crash"
+		msg, code := "test binary failed", diag.Crash
 		switch {
 		case run.memory:
-			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), "memory"
+			msg, code = fmt.Sprintf("test binary killed: it used more than %d MiB of memory", run.memLimit>>20), diag.Memory
 		case run.timedOut:
-			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), "timeout"
+			msg, code = fmt.Sprintf("test binary timed out after %v", run.timeout), diag.Timeout
 		default:
 			if line := firstLine(run.pkgOut); line != "" {
 				msg += ": " + line
@@ -151,10 +172,7 @@ func (c *Checker) test(ctx context.Context, cv *dast.Canvas, units []unit, r *Re
 			r.Findings = append(r.Findings, Finding{Category: Tests, Code: code, Message: msg, Weight: 1})
 		}
 	}
-	if inst != nil && slices.ContainsFunc(run.order, func(n string) bool { return r.Tests[n].Bug() }) {
-		return c.ochiai(ctx, cv, inst, tmp, bin, run, r.Tests), nil
-	}
-	return nil, nil
+	return run, nil
 }
 
 // testEvent is one line of go tool test2json's output.
@@ -171,12 +189,13 @@ type testRun struct {
 	status     map[string]string   // "run" (unfinished), "pass", "fail" or "skip", by test (subtests too)
 	output     map[string][]string // output lines by test (subtests too)
 	elapsed    map[string]time.Duration
-	pkgOut     []string        // output outside any test
-	err        error           // the binary's exit error
-	timedOut   bool            // stopped at the timeout (by -test.timeout or by the kill)
-	memory     bool            // killed for its memory use
-	sawTimeout bool            // the output holds the binary's timeout panic
-	reported   map[string]bool // tests the testing package reported as failed ("--- FAIL")
+	pkgOut     []string                        // output outside any test
+	err        error                           // the binary's exit error
+	timedOut   bool                            // stopped at the timeout (by -test.timeout or by the kill)
+	memory     bool                            // killed for its memory use
+	sawTimeout bool                            // the output holds the binary's timeout panic
+	reported   map[string]bool                 // tests the testing package reported as failed ("--- FAIL")
+	mapLine    func(file string, line int) int // from the compiled file's lines to the canvas's; nil: the same
 	timeout    time.Duration
 	memLimit   int64
 	wall       time.Duration
@@ -398,14 +417,15 @@ var (
 // testFinding describes the failure of the top-level test name: at the
 // first file:line its output names, else at the first stack frame in the
 // canvas, else at the test function's declaration.
-func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
+func (c *Checker) testFinding(cv *ast.Canvas, r *Report, run *testRun, name string, st TestStatus) Finding {
 	lines := run.linesOf(name)
 	who, detail := name, ""
 	file, line := "", 0
-	for _, l := range lines {
+	for i, l := range lines {
 		if m := logLine.FindStringSubmatch(l.text); m != nil {
 			if f := cv.File(filepath.Join(c.pkg.Dir, m[1])); f != nil {
 				file, who, detail = f.Name, l.test, strings.TrimSpace(m[3])
+				detail += continuation(lines[i:])
 				fmt.Sscan(m[2], &line)
 				break
 			}
@@ -443,20 +463,23 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	if detail != "" {
 		msg += ": " + detail
 	}
-	code := "test"
+	code := diag.TestFailed
 	switch st {
 	case TestTimeout:
-		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), "timeout"
+		msg, code = fmt.Sprintf("%s: test timed out after %v", name, run.timeout), diag.Timeout
 		file = "" // at the declaration
 	case TestMemory:
-		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), "memory"
+		msg, code = fmt.Sprintf("%s: test binary killed: it used more than %d MiB of memory", name, run.memLimit>>20), diag.Memory
 	case TestCrash:
-		code = "crash"
+		code = diag.Crash
 	case TestFlaky:
-		msg, code = msg+" (then passed when run again: flaky)", "flaky"
+		msg, code = msg+" (then passed when run again: flaky)", diag.Flaky
 	}
 	f := Finding{Category: Tests, Code: code, Message: msg, Weight: 1, Test: name}
 	if cf := cv.File(file); cf != nil && line > 0 {
+		if run.mapLine != nil {
+			line = run.mapLine(cf.Name, line)
+		}
 		start, end := lineSpan(cf.Text, line)
 		f = finding(Tests, cf.Name, cf.Text, start, end, code, msg)
 	} else if fd, i := funcDecl(r.Files, name); fd != nil {
@@ -467,6 +490,32 @@ func (c *Checker) testFinding(cv *dast.Canvas, r *Report, run *testRun, name str
 	}
 	f.Test = name
 	return f
+}
+
+// maxContinuation bounds the continuation lines kept of a test's message.
+const maxContinuation = 20
+
+// continuation returns the lines after lines[0] that continue its message
+// (more indented, of the same test), as testify and go-cmp print expected
+// and actual values: each on a line of its own, tab-indented, as the
+// compiler continues its messages.
+func continuation(lines []testLine) string {
+	indent := func(s string) int { return len(s) - len(strings.TrimLeft(s, " \t")) }
+	first := indent(lines[0].text)
+	var b strings.Builder
+	n := 0
+	for _, l := range lines[1:] {
+		if l.test != lines[0].test || indent(l.text) <= first || strings.HasPrefix(strings.TrimSpace(l.text), "--- ") {
+			break
+		}
+		if n == maxContinuation {
+			b.WriteString("\n\t…")
+			break
+		}
+		b.WriteString("\n\t" + strings.TrimSpace(l.text))
+		n++
+	}
+	return b.String()
 }
 
 func pkgLines(out []string) []testLine {

@@ -2,19 +2,20 @@ package constraints
 
 import (
 	"context"
-	"go/ast"
+	goast "go/ast"
 	"go/token"
 	"go/types"
 	"slices"
 	"strings"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 type typesResult struct {
 	pkg, xpkg     *types.Package
 	info          *types.Info
-	files, xfiles []*ast.File
+	files, xfiles []*goast.File
 	names, xnames []string
 	findings      []Finding
 	broken        []string // imports that exist but do not build
@@ -23,9 +24,19 @@ type typesResult struct {
 // checkTypes type-checks the package with its in-package test files, then
 // the external test package against that result. The caller holds
 // c.typesMu.
-func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit) *typesResult {
-	tr := &typesResult{info: newInfo(c.lastInfo)}
-	defer func() { c.lastInfo = tr.info }()
+func (c *Checker) checkTypes(ctx context.Context, cv *ast.Canvas, units []unit) *typesResult {
+	return c.checkTypesInfo(ctx, cv, units, true, nil)
+}
+
+// checkTypesInfo is checkTypes; without withInfo, no Info is recorded
+// (a screen: only the errors count), and errors skip reports true for
+// are dropped before they become findings.
+func (c *Checker) checkTypesInfo(ctx context.Context, cv *ast.Canvas, units []unit, withInfo bool, skip func(types.Error) bool) *typesResult {
+	tr := &typesResult{}
+	if withInfo {
+		tr.info = newInfo(c.lastInfo)
+		defer func() { c.lastInfo = tr.info }()
+	}
 	hasCgo := false
 	for _, u := range units {
 		if u.kind == kindTest || u.kind == kindXTest {
@@ -49,6 +60,9 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 		te, ok := err.(types.Error)
 		if !ok {
 			tr.findings = append(tr.findings, Finding{Category: Types, Code: "types", Message: err.Error(), Weight: 1})
+			return
+		}
+		if skip != nil && skip(te) {
 			return
 		}
 		tr.findings = append(tr.findings, c.typesFinding(cv, te))
@@ -80,6 +94,13 @@ func (c *Checker) checkTypes(ctx context.Context, cv *dast.Canvas, units []unit)
 	tr.broken = append(tr.broken, imp.(*checkImporter).broken...)
 	slices.Sort(tr.broken)
 	tr.broken = slices.Compact(tr.broken)
+	if hasCgo && len(tr.findings) > 0 {
+		fs, err := c.cgoTypes(ctx, cv, units, tr.findings)
+		if err != nil {
+			fs = []Finding{{Category: Types, Code: "types", Message: err.Error(), Weight: 1}}
+		}
+		tr.findings = fs
+	}
 	return tr
 }
 
@@ -90,14 +111,14 @@ func newInfo(last *types.Info) *types.Info {
 		last = new(types.Info)
 	}
 	return &types.Info{
-		Types:        make(map[ast.Expr]types.TypeAndValue, len(last.Types)),
-		Instances:    make(map[*ast.Ident]types.Instance, len(last.Instances)),
-		Defs:         make(map[*ast.Ident]types.Object, len(last.Defs)),
-		Uses:         make(map[*ast.Ident]types.Object, len(last.Uses)),
-		Implicits:    make(map[ast.Node]types.Object, len(last.Implicits)),
-		Selections:   make(map[*ast.SelectorExpr]*types.Selection, len(last.Selections)),
-		Scopes:       make(map[ast.Node]*types.Scope, len(last.Scopes)),
-		FileVersions: make(map[*ast.File]string, len(last.FileVersions)),
+		Types:        make(map[goast.Expr]types.TypeAndValue, len(last.Types)),
+		Instances:    make(map[*goast.Ident]types.Instance, len(last.Instances)),
+		Defs:         make(map[*goast.Ident]types.Object, len(last.Defs)),
+		Uses:         make(map[*goast.Ident]types.Object, len(last.Uses)),
+		Implicits:    make(map[goast.Node]types.Object, len(last.Implicits)),
+		Selections:   make(map[*goast.SelectorExpr]*types.Selection, len(last.Selections)),
+		Scopes:       make(map[goast.Node]*types.Scope, len(last.Scopes)),
+		FileVersions: make(map[*goast.File]string, len(last.FileVersions)),
 	}
 }
 
@@ -115,8 +136,8 @@ func goVersion(v string) string {
 }
 
 // typesFinding turns a go/types error into a finding.
-func (c *Checker) typesFinding(cv *dast.Canvas, e types.Error) Finding {
-	code, _, end := typesErrorDetails(e)
+func (c *Checker) typesFinding(cv *ast.Canvas, e types.Error) Finding {
+	code, _, end := diag.TypesCode(e)
 	pos := c.fset.Position(e.Pos)
 	f := Finding{Category: Types, Code: code, Message: e.Msg, Soft: e.Soft, Weight: 1, File: pos.Filename, Line: pos.Line, Col: pos.Column}
 	file := cv.File(pos.Filename)

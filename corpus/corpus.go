@@ -19,7 +19,6 @@
 package corpus
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -228,7 +227,7 @@ func Walk(ctx context.Context, opts *Options, fn func(*Doc) error) error {
 					j.out <- result{err: err}
 					continue
 				}
-				if IsGenerated(data) {
+				if ast.IsGenerated(string(data)) {
 					j.out <- result{}
 					continue
 				}
@@ -312,32 +311,4 @@ func Packages(docs []*Doc) [][]*Doc {
 		out[i] = append(out[i], d)
 	}
 	return out
-}
-
-var (
-	generatedPrefix = []byte("// Code generated ")
-	generatedSuffix = []byte(" DO NOT EDIT.")
-	packageClause   = []byte("package ")
-)
-
-// IsGenerated reports whether Go source src is a generated file by the
-// convention of https://go.dev/s/generatedcode: a line matching
-// `^// Code generated .* DO NOT EDIT\.$` before the package clause.
-func IsGenerated(src []byte) bool {
-	for len(src) > 0 {
-		line := src
-		if i := bytes.IndexByte(src, '\n'); i >= 0 {
-			line, src = src[:i], src[i+1:]
-		} else {
-			src = nil
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if bytes.HasPrefix(line, packageClause) {
-			return false
-		}
-		if bytes.HasPrefix(line, generatedPrefix) && bytes.HasSuffix(line, generatedSuffix) {
-			return true
-		}
-	}
-	return false
 }

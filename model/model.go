@@ -7,6 +7,7 @@ import (
 	"go/types"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // A Denoiser proposes fills for the holes of a canvas.
@@ -37,6 +38,18 @@ type Request struct {
 
 	Candidates int   // candidates wanted per hole; 0 means 1
 	Seed       int64 // for any randomness; equal seeds give equal answers
+
+	// Verify, when set, checks a candidate: it returns the syntax and type
+	// findings of the package with hole h of Canvas filled by text, as
+	// refine would take the fill (imports added and removed). It is backed
+	// by the checker refine uses (constraints), so a denoiser that checks
+	// its candidates before ranking them sees exactly what refine will;
+	// there is no other type checker. It is safe for concurrent use.
+	Verify func(ctx context.Context, h *ast.Hole, text string) ([]diag.Finding, error)
+	// Import, when set, returns the types of a package the canvas may not
+	// import yet (for candidates such as strings.HasPrefix), from the same
+	// checker's export data.
+	Import func(ctx context.Context, path string) (*types.Package, error)
 }
 
 // Types is a type-checked view of a package.

@@ -4,33 +4,41 @@ import (
 	"fmt"
 
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 )
 
 // A cost orders canvases. Its tiers compare lexicographically, so no
-// number of findings of a later tier outweighs one of an earlier tier: a
-// package that builds never becomes one that does not, and no test
-// result is ever traded for a vet or a compile error.
+// number of findings of a later tier outweighs one of an earlier tier:
+//
+//   - regressions first: a test that passed on the input and fails now
+//     makes a canvas worse than anything else can make it better (no vet
+//     finding is silenced by breaking a test);
+//   - then compile errors: a package that builds never becomes one that
+//     does not, and no test failure is traded for a compile error;
+//   - then vet findings;
+//   - then the other failing tests (those that failed on the input too,
+//     or all of them when the input's tests could not run).
 type cost struct {
+	regress float64 // tests that passed on the input and do not now
 	build   float64 // syntax, type and build findings, and open user holes, by severity
 	vet     float64 // vet findings
-	regress float64 // tests that passed on the input and do not now
 	tests   float64 // other tests that fail (the targets of test-driven repair)
 }
 
 func (a cost) less(b cost) bool {
 	switch {
+	case a.regress != b.regress:
+		return a.regress < b.regress
 	case a.build != b.build:
 		return a.build < b.build
 	case a.vet != b.vet:
 		return a.vet < b.vet
-	case a.regress != b.regress:
-		return a.regress < b.regress
 	}
 	return a.tests < b.tests
 }
 
 func (a cost) String() string {
-	return fmt.Sprintf("%g/%g/%g/%g", a.build, a.vet, a.regress, a.tests)
+	return fmt.Sprintf("%g/%g/%g/%g", a.regress, a.build, a.vet, a.tests)
 }
 
 // holePenalty is the cost of one open user hole: more than a type error
@@ -93,7 +101,9 @@ func (r *run) score(rep *constraints.Report, open int) cost {
 // a failure that reproduces (never a flake, a timeout or a memory kill),
 // and, where the input's tests ran, of a test that failed on the input.
 func (r *run) drives(f constraints.Finding) bool {
-	if f.Code != "test" && f.Code != "crash" {
+	switch f.Code {
+	case diag.TestFailed, diag.Crash:
+	default:
 		return false
 	}
 	if r.base == nil {

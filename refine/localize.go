@@ -14,6 +14,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 )
 
 // maxWiden bounds how often a finding's hole is widened before refine
@@ -48,16 +49,17 @@ func (r *run) writable(name string, text string) bool {
 	return !ast.IsGenerated(text)
 }
 
-// stmtLevel lists messages whose fix is a statement, not an expression.
-var stmtLevel = []string{
-	"declared and not used",
-	"no new variables",
-	"assignment mismatch",
-	"not enough return values",
-	"too many return values",
-	"is not used",
-	"cannot assign",
-	"non-name",
+// stmtLevel reports whether the fix of a finding with code c is a
+// statement, not an expression: an unused variable or label, := with no
+// new variable, a count of values that does not match, an expression
+// that is not used, an assignment to what cannot be assigned.
+func stmtLevel(c diag.Code) bool {
+	switch c {
+	case diag.UnusedVar, diag.UnusedLabel, diag.NoNewVar, diag.WrongAssignCount, diag.WrongResultCount,
+		diag.UnusedExpr, diag.UnassignableOperand, diag.UnaddressableFieldAssign, diag.BadDecl:
+		return true
+	}
+	return false
 }
 
 // localize turns the findings and open user holes of st into holes to ask
@@ -101,9 +103,18 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 	// first use becomes a hole, at statement level, where a declaration can
 	// be inserted.
 	undefined := map[string][]int{} // offsets of each undefined name's uses
+	undefinedKey := func(f constraints.Finding) string {
+		if f.Code != diag.UndeclaredName {
+			return ""
+		}
+		cf := st.cv.File(f.File)
+		if cf == nil {
+			return ""
+		}
+		return f.File + "|" + f.Subject(cf.Text)
+	}
 	for _, f := range findings {
-		if strings.HasPrefix(f.Message, "undefined: ") && !strings.Contains(f.Message, ".") {
-			k := f.File + "|" + f.Message
+		if k := undefinedKey(f); k != "" {
 			undefined[k] = append(undefined[k], f.Start)
 		}
 	}
@@ -127,22 +138,23 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 	}
 	seenCall := map[string]bool{}
 	firstUse := map[string]bool{}
-	var failing []string
+	var failing []constraints.Finding
 	for _, f := range findings {
 		if hard && f.Soft {
 			continue
 		}
-		uses := undefined[f.File+"|"+f.Message]
-		multi := len(uses) > 1
+		uk := undefinedKey(f)
+		uses := undefined[uk]
+		multi := uk != "" && len(uses) > 1
 		if multi {
-			if firstUse[f.File+"|"+f.Message] {
+			if firstUse[uk] {
 				continue
 			}
-			firstUse[f.File+"|"+f.Message] = true
+			firstUse[uk] = true
 		}
 		if f.Category == constraints.Tests {
 			if r.drives(f) {
-				failing = append(failing, f.Message)
+				failing = append(failing, f)
 			}
 			continue
 		}
@@ -157,7 +169,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		if p == nil {
 			continue
 		}
-		key := f.File + "|" + f.Message
+		key := f.Key()
 		level := r.widen[key]
 		if level > maxWiden {
 			continue
@@ -192,11 +204,9 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) || inOpenHole(st.holes, h) {
 			continue
 		}
-		h.Diagnostics = []string{f.Message}
-		if last, ok := r.lastTry[key]; ok {
-			h.Diagnostics = append(h.Diagnostics, last)
-		}
-		ts = append(ts, target{hole: h, key: key, codes: []string{f.Code}})
+		h.Findings = []constraints.Finding{f}
+		h.Tried = r.lastTry[key]
+		ts = append(ts, target{hole: h, key: key, codes: []diag.Code{f.Code}, fixes: []string{f.Message}})
 	}
 
 	if len(failing) > 0 {
@@ -213,8 +223,9 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 				continue
 			}
 			if o.hole.Start == t.hole.Start && o.hole.End == t.hole.End {
-				o.hole.Diagnostics = append(o.hole.Diagnostics, t.hole.Diagnostics...)
+				o.hole.Findings = append(o.hole.Findings, t.hole.Findings...)
 				o.codes = append(o.codes, t.codes...)
+				o.fixes = append(o.fixes, t.fixes...)
 				dup = true
 				break
 			}
@@ -275,14 +286,14 @@ func (r *run) holeFor(p *parsed, f constraints.Finding) *ast.Hole {
 		return nil
 	}
 	end = min(end, len(p.src))
-	if strings.HasPrefix(f.Message, "missing return") {
+	if f.Code == diag.MissingReturn {
 		return ast.StmtInsertion(p.file, p.fset, p.src, start)
 	}
 	h := ast.Smallest(p.file, p.fset, p.src, start, end)
 	if h == nil {
 		return nil
 	}
-	if f.Category == constraints.Syntax || containsAny(f.Message, stmtLevel) {
+	if f.Category == constraints.Syntax || stmtLevel(f.Code) {
 		h = widenTo(p, h, ast.Stmts)
 	}
 	return h
@@ -300,18 +311,13 @@ func widenTo(p *parsed, h *ast.Hole, kind ast.HoleKind) *ast.Hole {
 	return h
 }
 
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
 // suspects turns the most suspicious statement blocks of failing tests
 // into holes: each simple statement in a block, and each condition.
-func (r *run) suspects(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []string) []target {
+func (r *run) suspects(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []constraints.Finding) []target {
+	var fixes []string
+	for _, f := range failing {
+		fixes = append(fixes, f.Message)
+	}
 	suspects = calledFirst(st, get, suspects, failing)
 	var ts []target
 	n := 0
@@ -344,8 +350,8 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 			}
 			key := "suspect|" + h.File + "|" + h.Original
 			if r.widen[key] == 0 {
-				h.Diagnostics = failing
-				ts = append(ts, target{hole: h, key: key, proven: true})
+				h.Findings = failing
+				ts = append(ts, target{hole: h, key: key, proven: true, fixes: fixes})
 			}
 		}
 		// The right-hand sides of a header statement (for i := 1; …) are
@@ -400,12 +406,11 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 // in a function that a failing test calls by name come first. Every
 // block a failing test runs and no passing test runs scores the same,
 // however far it is from what the test checks.
-func calledFirst(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []string) []constraints.Suspect {
+func calledFirst(st *state, get func(string) *parsed, suspects []constraints.Suspect, failing []constraints.Finding) []constraints.Suspect {
 	tests := map[string]bool{}
-	for _, msg := range failing {
-		if name, _, ok := strings.Cut(msg, " failed"); ok {
-			name, _, _ = strings.Cut(name, "/") // a subtest's parent
-			tests[name] = true
+	for _, f := range failing {
+		if f.Test != "" {
+			tests[f.Test] = true // the top-level test
 		}
 	}
 	called := map[string]bool{}
@@ -478,7 +483,7 @@ func calledFirst(st *state, get func(string) *parsed, suspects []constraints.Sus
 	return out
 }
 
-// describe fills in the go/types facts of each hole.
+// describe computes the slot of each hole (see ast.Describe).
 func (r *run) describe(st *state, holes []*ast.Hole) {
 	rep := st.rep
 	if rep == nil || rep.Pkg == nil || rep.Info == nil {
@@ -487,7 +492,7 @@ func (r *run) describe(st *state, holes []*ast.Hole) {
 	for _, h := range holes {
 		for i, name := range rep.Names {
 			if name == h.File && i < len(rep.Files) {
-				ast.Describe(h, rep.Fset, rep.Files[i], rep.Pkg, rep.Info)
+				h.Slot = ast.Describe(h, rep.Fset, rep.Files[i], rep.Pkg, rep.Info)
 				break
 			}
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 )
 
 func TestCalledFirst(t *testing.T) {
@@ -40,7 +41,7 @@ func TestScale(t *testing.T) {
 	}
 	helperBlock, scaleBlock, other := block("return x * 2"), block("return helper(x) + 1"), block("return 3")
 	other.Score = 2
-	got := calledFirst(&state{cv: cv}, get, []constraints.Suspect{other, helperBlock, scaleBlock}, []string{"TestScale failed: "})
+	got := calledFirst(&state{cv: cv}, get, []constraints.Suspect{other, helperBlock, scaleBlock}, []constraints.Finding{{Category: constraints.Tests, Code: diag.TestFailed, Test: "TestScale", Message: "TestScale failed: "}})
 	want := []constraints.Suspect{other, scaleBlock, helperBlock} // a higher score stays first
 	for i := range want {
 		if !reflect.DeepEqual(got[i], want[i]) {
@@ -48,7 +49,7 @@ func TestScale(t *testing.T) {
 		}
 	}
 	// No failing test names a function: the order is kept.
-	got = calledFirst(&state{cv: cv}, get, []constraints.Suspect{helperBlock, scaleBlock}, []string{"TestNone failed: "})
+	got = calledFirst(&state{cv: cv}, get, []constraints.Suspect{helperBlock, scaleBlock}, []constraints.Finding{{Category: constraints.Tests, Code: diag.TestFailed, Test: "TestNone", Message: "TestNone failed: "}})
 	if !reflect.DeepEqual(got[0], helperBlock) {
 		t.Errorf("without a called function the order changed: %+v", got)
 	}

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	goast "go/ast"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"slices"
 	"strings"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 )
 
 // Fixes that keep meaning (design §4b). A candidate that silences a check
@@ -42,27 +42,18 @@ func (t tok) String() string {
 	return t.tok.String()
 }
 
-// tokens scans a Go fragment, without the semicolons the scanner inserts
-// at line ends.
+// tokens returns the lexemes of a Go fragment (see ast.Lex), with the
+// text of literals only.
 func tokens(src string) []tok {
-	fset := token.NewFileSet()
-	file := fset.AddFile("", -1, len(src))
-	var s scanner.Scanner
-	s.Init(file, []byte(src), func(token.Position, string) {}, 0)
 	var out []tok
-	for {
-		_, t, lit := s.Scan()
-		if t == token.EOF {
-			return out
+	for _, l := range ast.Lex(src) {
+		t := tok{tok: l.Tok}
+		if l.Tok.IsLiteral() {
+			t.lit = l.Text
 		}
-		if t == token.SEMICOLON && lit == "\n" {
-			continue
-		}
-		if !t.IsLiteral() {
-			lit = ""
-		}
-		out = append(out, tok{t, lit})
+		out = append(out, t)
 	}
+	return out
 }
 
 // A hunk is a run of deleted and inserted tokens between common ones.
@@ -136,7 +127,7 @@ type judgement struct {
 // self describes the enclosing function (see selfOf); codes are the
 // finding codes the hole answers; proven says a failing test executes
 // the hole, so value changes, deletions and flips are allowed.
-func judge(orig, fill string, self selfRef, codes []string, proven bool) judgement {
+func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judgement {
 	a, b := tokens(orig), tokens(fill)
 	var j judgement
 	if self.name != "" && self.count(b) > self.count(a) {
@@ -152,9 +143,9 @@ func judge(orig, fill string, self selfRef, codes []string, proven bool) judgeme
 	if j.harm != "" || proven {
 		return j
 	}
-	mayDelete := slices.ContainsFunc(codes, func(c string) bool {
+	mayDelete := slices.ContainsFunc(codes, func(c diag.Code) bool {
 		switch c {
-		case "WrongArgCount", "WrongResultCount", "UnusedVar", "UnusedLabel", "UnusedImport":
+		case diag.WrongArgCount, diag.WrongResultCount, diag.UnusedVar, diag.UnusedLabel, diag.UnusedImport:
 			return true
 		}
 		return false
@@ -187,7 +178,7 @@ func judge(orig, fill string, self selfRef, codes []string, proven bool) judgeme
 			return j
 		}
 	}
-	if dropped := droppedCalls(a, b); dropped != "" && !slices.Contains(codes, "WrongResultCount") {
+	if dropped := droppedCalls(a, b); dropped != "" && !slices.Contains(codes, diag.WrongResultCount) {
 		j.harm = fmt.Sprintf("drops the call of %s", dropped)
 	}
 	return j
@@ -380,6 +371,45 @@ func (s selfRef) count(ts []tok) int {
 		case s.recv != "" && dot && i >= 3 && ts[i-3].lit == s.recv:
 			n++
 		}
+	}
+	return n
+}
+
+// selfCalls counts, in src, the calls of function s inside its own body:
+// recursion. It reads the whole declaration, so a fill that completes a
+// call whose parentheses lie outside its hole is counted too.
+func selfCalls(src string, s selfRef) int {
+	if s.name == "" {
+		return 0
+	}
+	fset := token.NewFileSet()
+	file, _ := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
+	if file == nil {
+		return 0
+	}
+	n := 0
+	for _, d := range file.Decls {
+		fd, ok := d.(*goast.FuncDecl)
+		if !ok || fd.Body == nil || fd.Name.Name != s.name || (fd.Recv == nil) != (s.recv == "") {
+			continue
+		}
+		goast.Inspect(fd.Body, func(node goast.Node) bool {
+			call, ok := node.(*goast.CallExpr)
+			if !ok {
+				return true
+			}
+			switch fun := goast.Unparen(call.Fun).(type) {
+			case *goast.Ident:
+				if s.recv == "" && fun.Name == s.name {
+					n++
+				}
+			case *goast.SelectorExpr:
+				if x, ok := fun.X.(*goast.Ident); ok && s.recv != "" && x.Name == s.recv && fun.Sel.Name == s.name {
+					n++
+				}
+			}
+			return true
+		})
 	}
 	return n
 }

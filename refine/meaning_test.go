@@ -3,13 +3,15 @@ package refine
 import (
 	"strings"
 	"testing"
+
+	"github.com/difgen/difgen/diag"
 )
 
 func TestJudge(t *testing.T) {
 	for _, tc := range []struct {
 		orig, fill string
 		self       selfRef
-		codes      []string
+		codes      []diag.Code
 		proven     bool
 		harm       string // substring of the harm; "" for none
 	}{
@@ -23,7 +25,7 @@ func TestJudge(t *testing.T) {
 		{orig: "maxRetries", fill: "3", harm: "by the constant `3`"},
 		{orig: "f(a, b)", fill: "f(a)", harm: "deletes `, b`"},
 		{orig: "return append(b, a[:]...)", fill: "return b", harm: "deletes"},
-		{orig: "x := compute()", fill: "", codes: []string{"UnusedVar"}, harm: "drops the call of compute"},
+		{orig: "x := compute()", fill: "", codes: []diag.Code{diag.UnusedVar}, harm: "drops the call of compute"},
 		// Flips where no failing test points.
 		{orig: "a < b", fill: "a >= b", harm: "flips < to >="},
 		{orig: "x != nil", fill: "x == nil", harm: "flips != to =="},
@@ -38,9 +40,9 @@ func TestJudge(t *testing.T) {
 		{orig: `t.Errorf(msg)`, fill: `t.Errorf("%s", msg)`},
 		{orig: `t.Errorf(msg)`, fill: `t.Error(msg)`},
 		{orig: "return x", fill: "return x, nil"},
-		{orig: "return x, err", fill: "return x", codes: []string{"WrongResultCount"}},
-		{orig: "f(a, b)", fill: "f(a)", codes: []string{"WrongArgCount"}},
-		{orig: "x := p.Name", fill: "", codes: []string{"UnusedVar"}},
+		{orig: "return x, err", fill: "return x", codes: []diag.Code{diag.WrongResultCount}},
+		{orig: "f(a, b)", fill: "f(a)", codes: []diag.Code{diag.WrongArgCount}},
+		{orig: "x := p.Name", fill: "", codes: []diag.Code{diag.UnusedVar}},
 		{orig: "x := 1", fill: "x = 1"},
 		{orig: "float64(n)", fill: "int(n)"},
 		{orig: `"abc"`, fill: `"abd"`},
@@ -83,9 +85,9 @@ func TestJudgeMoves(t *testing.T) {
 		{"rand.Int(big.NewInt(n), rand.Reader)", "rand.Int(rand.Reader, big.NewInt(n))"},
 		{"count := len(xs)", ""},
 	} {
-		codes := []string{"IncompatibleAssign"}
+		codes := []diag.Code{diag.IncompatibleAssign}
 		if tc.fill == "" {
-			codes = []string{"UnusedVar"}
+			codes = []diag.Code{diag.UnusedVar}
 		}
 		if j := judge(tc.orig, tc.fill, selfRef{}, codes, false); j.harm != "" {
 			t.Errorf("judge(%q → %q) = harm %q, want none", tc.orig, tc.fill, j.harm)

@@ -6,21 +6,38 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"go/token"
+	"go/types"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
 // A Checker checks a canvas; *constraints.Checker implements it.
 type Checker interface {
 	Check(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
+	// CheckTests checks up to the tests, running only the named ones.
+	CheckTests(ctx context.Context, cv *ast.Canvas, tests []string) (*constraints.Report, error)
+	// Screen type-checks only what cv changed since the last full check
+	// when that finds errors (a Shallow report), else it is Check.
+	Screen(ctx context.Context, cv *ast.Canvas, upTo constraints.Category) (*constraints.Report, error)
+	// CheckVariants checks candidates of one hole through one test build
+	// where it can, and caches their reports for Check and CheckTests.
+	CheckVariants(ctx context.Context, cvs []*ast.Canvas, focus []string) (int, error)
 	// Suspects ranks statements by how suspicious the failing tests make
 	// them; refine asks only for the canvas it masks next.
 	Suspects(ctx context.Context, cv *ast.Canvas) ([]constraints.Suspect, error)
+	// ScreenTypes returns the syntax and type findings of cv as cheaply as
+	// a screen allows: how the denoiser's candidates are verified.
+	ScreenTypes(ctx context.Context, cv *ast.Canvas) ([]constraints.Finding, error)
+	// Import returns the types of a package the canvas may come to import.
+	Import(ctx context.Context, path string) (*types.Package, error)
 }
 
 // Options configures a run. The zero value works with a Denoiser set.
@@ -71,6 +88,8 @@ type Result struct {
 	BrokenDeps   []string // imports that do not build; nothing was changed (StopReason "broken-deps")
 	ReportAfter  *constraints.Report
 	ReportBefore *constraints.Report
+	Changes      []Change      // the edits from Before to After and why each was made
+	ModelTime    time.Duration // spent in the denoiser
 }
 
 // Improved reports whether the result is better than the input.
@@ -90,6 +109,7 @@ type run struct {
 	// are judged against them (see score).
 	base      map[string]constraints.TestStatus
 	userHoles map[ast.Hash][]*ast.Hole // the user's holes of a file, by its content
+	modelTime time.Duration            // spent in the denoiser
 	fillMode  bool
 	logf      func(string, ...any)
 }
@@ -158,10 +178,64 @@ type state struct {
 	// regions are the spans Fill may change (the user's holes and what
 	// filled them), positions in cv; nil for Fix.
 	regions regions
+	changes []Change // the edits from the input to cv, positions in cv
 }
 
 func (r *run) check(ctx context.Context, cv *ast.Canvas) (*constraints.Report, error) {
 	return r.chk.Check(ctx, cv, r.opts.UpTo)
+}
+
+// checkFirst checks cv, a candidate from st, as cheaply as tells whether
+// it may be better. Where st's tests ran and some fail, it runs only those
+// first (the failing tests first): the report then merges their results
+// with st's for the other tests. Otherwise it screens the types (see
+// constraints.Checker.Screen). Either way, when the report is partial
+// focused is set, and the caller checks the candidate in full before it
+// takes it.
+func (r *run) checkFirst(ctx context.Context, st *state, cv *ast.Canvas) (rep *constraints.Report, focused bool, err error) {
+	var failing []string
+	if r.opts.UpTo == constraints.Tests && st.rep.Tests != nil && !st.rep.Focused {
+		for name, s := range st.rep.Tests {
+			if s.Bug() {
+				failing = append(failing, name)
+			}
+		}
+	}
+	if len(failing) == 0 || len(failing) == len(st.rep.Tests) {
+		// Most candidates do not type-check: the screen says so at the
+		// cost of the edit.
+		rep, err = r.chk.Screen(ctx, cv, r.opts.UpTo)
+		return rep, rep != nil && rep.Shallow, err
+	}
+	rep, err = r.chk.CheckTests(ctx, cv, failing)
+	if err != nil || rep.Tests == nil {
+		return rep, false, err // it does not build: nothing to merge
+	}
+	return mergeFocused(rep, st.rep), true, nil
+}
+
+// mergeFocused returns the report of a focused run, f, with the results of
+// the tests it did not run taken from prev.
+func mergeFocused(f, prev *constraints.Report) *constraints.Report {
+	m := *f
+	m.Tests = maps.Clone(prev.Tests)
+	maps.Copy(m.Tests, f.Tests)
+	m.Findings = slices.Clone(f.Findings)
+	for _, pf := range prev.Findings {
+		if pf.Category == constraints.Tests && pf.Test != "" {
+			if _, ran := f.Tests[pf.Test]; !ran {
+				m.Findings = append(m.Findings, pf)
+			}
+		}
+	}
+	m.Findings = constraints.Sort(m.Findings)
+	m.TestsRun, m.TestsFailed = len(m.Tests), 0
+	for _, s := range m.Tests {
+		if !s.Passed() {
+			m.TestsFailed++
+		}
+	}
+	return &m
 }
 
 func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (*Result, error) {
@@ -236,6 +310,7 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 		cur = next
 	}
 	res.After = cur.cv
+	res.Changes = cur.changes
 	res.FindingsAfter = cur.rep.Findings
 	res.ReportAfter = cur.rep
 	if !r.fillMode {
@@ -243,6 +318,7 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 	}
 	res.Steps = step
 	res.Usage = r.usage
+	res.ModelTime = r.modelTime
 	res.Elapsed = time.Since(r.start)
 	if ctx.Err() != nil && res.StopReason == "" {
 		res.StopReason = "time"
@@ -256,10 +332,11 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 // target is a hole to ask for, with what it is meant to fix.
 type target struct {
 	hole   *ast.Hole
-	key    string   // identity of the finding across steps, for widening
-	user   bool     // a hole the user wrote
-	codes  []string // codes of the findings the hole answers
-	proven bool     // failing tests execute the hole (test-driven repair)
+	key    string      // identity of the finding across steps, for widening
+	user   bool        // a hole the user wrote
+	codes  []diag.Code // codes of the findings the hole answers
+	fixes  []string    // messages of the findings (or failing tests) it answers
+	proven bool        // failing tests execute the hole (test-driven repair)
 }
 
 // step runs one denoising step from cur and returns the new state and the
@@ -297,8 +374,12 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		Types:      typesOf(cur.rep),
 		Candidates: r.opts.Candidates,
 		Seed:       r.opts.Seed + int64(len(r.widen)),
+		Verify:     r.verifier(cur),
+		Import:     r.chk.Import,
 	}
+	t0 := time.Now()
 	resp, err := r.opts.Denoiser.Denoise(ctx, req)
+	r.modelTime += time.Since(t0)
 	if err != nil {
 		if name := r.opts.Denoiser.Name(); !strings.HasPrefix(err.Error(), name) && !strings.Contains(err.Error(), name+":") {
 			err = fmt.Errorf("%s: %w", name, err)
@@ -379,9 +460,10 @@ type accepted struct {
 func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t target, cands []model.Candidate) (*accepted, error) {
 	hs := &holeSearch{st: st, h: h, t: t, old: st.cv.File(h.File)}
 	self := selfAt(hs.old, h.Start)
+	hs.self, hs.selfCalls = self, selfCalls(hs.old.Text, self)
 	free := t.user || r.fillMode // the span is a hole or difgen's own fill
+	r.prefetchVariants(ctx, hs, cands, self, free)
 	seen := map[string]bool{}
-	var recursive []model.Candidate
 	for _, c := range cands {
 		if seen[c.Text] || c.Text == h.Original {
 			continue
@@ -389,7 +471,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 		seen[c.Text] = true
 		j := judge(h.Original, c.Text, self, t.codes, t.proven || free)
 		if j.selfCall && free {
-			recursive = append(recursive, c)
+			hs.recursive = append(hs.recursive, c)
 			continue
 		}
 		if j.harm != "" {
@@ -400,7 +482,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 			return hs.best, err
 		}
 	}
-	for _, c := range recursive {
+	for _, c := range hs.recursive {
 		if hs.best != nil {
 			break
 		}
@@ -423,6 +505,66 @@ type holeSearch struct {
 	old  *ast.File // h's file in st
 	best *accepted
 	near *tried // the rejected fill that came closest, for the next ask
+	// self is the function around h, and selfCalls how often it calls
+	// itself in st; recursive holds the fills that add such calls, tried
+	// last in a fill.
+	self      selfRef
+	selfCalls int
+	recursive []model.Candidate
+	applied   map[string]*ast.Canvas // st.cv with h filled, by fill text
+}
+
+// apply returns hs.st's canvas with hs.h filled with text (once per text).
+func (hs *holeSearch) apply(r *run, text string) (*ast.Canvas, error) {
+	if cv, ok := hs.applied[text]; ok {
+		return cv, nil
+	}
+	cv, err := r.applyFill(hs.st.cv, hs.h, text)
+	if err != nil {
+		return nil, err
+	}
+	if hs.applied == nil {
+		hs.applied = map[string]*ast.Canvas{}
+	}
+	hs.applied[text] = cv
+	return cv, nil
+}
+
+// prefetchVariants checks the candidates of hs.h that will be tried,
+// where the canvas builds and its tests run, through one test build for
+// all (constraints.Checker.CheckVariants): try then finds their reports
+// cached.
+func (r *run) prefetchVariants(ctx context.Context, hs *holeSearch, cands []model.Candidate, self selfRef, free bool) {
+	st := hs.st
+	if r.opts.UpTo != constraints.Tests || st.rep.Tests == nil || st.rep.Focused || len(cands) < 2 {
+		return
+	}
+	var cvs []*ast.Canvas
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if seen[c.Text] || c.Text == hs.h.Original {
+			continue
+		}
+		seen[c.Text] = true
+		if j := judge(hs.h.Original, c.Text, self, hs.t.codes, hs.t.proven || free); j.harm != "" || j.selfCall {
+			continue
+		}
+		if cv, err := hs.apply(r, c.Text); err == nil {
+			cvs = append(cvs, cv)
+		}
+	}
+	var focus []string
+	for name, s := range st.rep.Tests {
+		if s.Bug() {
+			focus = append(focus, name)
+		}
+	}
+	if len(focus) == len(st.rep.Tests) {
+		focus = nil // all fail: the whole suite
+	}
+	if n, err := r.chk.CheckVariants(ctx, cvs, focus); err == nil && n > 0 {
+		r.logf("hole %d: %d candidates checked through one test build", hs.h.ID, n)
+	}
 }
 
 // try checks candidate c of hs.h and records it as hs.best if it beats
@@ -431,12 +573,21 @@ type holeSearch struct {
 // needsTests, c is taken only when the result is clean with tests run.
 func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist int, needsTests bool) (bool, error) {
 	st, h := hs.st, hs.h
-	cv, err := r.applyFill(st.cv, h, c.Text)
+	cv, err := hs.apply(r, c.Text)
 	if err != nil {
 		r.logf("candidate %q: %v", truncate(c.Text), err)
 		return true, nil
 	}
-	rep, err := r.check(ctx, cv)
+	if !needsTests && hs.self.name != "" && selfCalls(cv.File(h.File).Text, hs.self) > hs.selfCalls {
+		// The fill completes a call of the function it is in.
+		if hs.t.user || r.fillMode {
+			hs.recursive = append(hs.recursive, c)
+		} else {
+			r.logf("hole %d: candidate %q not tried: it calls %s, the function it is in", h.ID, truncate(c.Text), hs.self.name)
+		}
+		return true, nil
+	}
+	rep, focused, err := r.checkFirst(ctx, st, cv)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false, nil
@@ -449,9 +600,9 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 	}
 	m := newRemap(hs.old.Text, cv.File(h.File).Text)
 	open = m.holes(h.File, open)
-	cost := r.score(rep, len(open))
-	if hs.near == nil || cost.less(hs.near.cost) {
-		hs.near = &tried{text: c.Text, cost: cost, msgs: messagesNear(rep, h, len(c.Text))}
+	got := r.score(rep, len(open))
+	if hs.near == nil || got.less(hs.near.cost) {
+		hs.near = &tried{text: c.Text, cost: got, msgs: messagesNear(rep, h, len(c.Text))}
 	}
 	if r.tentative(st, rep, hs.t) {
 		r.logf("hole %d: candidate %q compiles but fails the tests; widening first", h.ID, truncate(c.Text))
@@ -462,13 +613,36 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 		r.logf("hole %d: candidate %q calls the function it fills and the tests do not prove it", h.ID, truncate(c.Text))
 		return true, nil
 	}
-	r.logf("hole %d: candidate %q (%s): %d findings, cost %v (was %v)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), cost, st.cost)
+	r.logf("hole %d: candidate %q (%s): %d findings, cost %v (was %v)", h.ID, truncate(c.Text), c.Source, len(rep.Findings), got, st.cost)
 	bestCost := st.cost
 	if hs.best != nil {
 		bestCost = hs.best.st.cost
 	}
-	if cost.less(bestCost) || (hs.best != nil && cost == bestCost && dist < hs.best.dist) {
-		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: cost, regions: st.regions.remap(h.File, m)}, dist: dist}
+	better := func(x cost) bool { return x.less(bestCost) || (hs.best != nil && x == bestCost && dist < hs.best.dist) }
+	if better(got) && focused {
+		// The failing tests pass (or fail less), or a screen found fewer
+		// type errors: now the whole check.
+		if rep, err = r.check(ctx, cv); err != nil {
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			return false, err
+		}
+		if got = r.score(rep, len(open)); !better(got) {
+			r.logf("hole %d: candidate %q does better on the failing tests but not on the whole suite (cost %v)", h.ID, truncate(c.Text), got)
+			return true, nil
+		}
+		clean = len(rep.Findings) == 0 && len(open) == 0
+	}
+	if better(got) {
+		start, end := m.span(h.Start, h.End)
+		ch := Change{File: h.File, Start: start, End: end, Old: h.Original, New: cv.File(h.File).Text[start:end],
+			Fixes: hs.t.fixes, Source: c.Source}
+		if hs.t.user {
+			ch.Fixes = []string{"hole " + holeName(h)}
+		}
+		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: got, regions: st.regions.remap(h.File, m),
+			changes: addChange(remapChanges(st.changes, h.File, m), ch)}, dist: dist}
 		if clean {
 			return false, nil // nothing can beat it
 		}
@@ -551,6 +725,58 @@ func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, 
 	return cv.WithText(h.File, src), nil
 }
 
+// verifier returns the function the denoiser verifies its candidates for
+// holes of st with (see Verifier).
+func (r *run) verifier(st *state) func(context.Context, *ast.Hole, string) ([]diag.Finding, error) {
+	return Verifier(r.chk, st.cv, r.opts.FixImports)
+}
+
+// Verifier returns the Verify function of a model.Request over cv: the
+// syntax and type findings of cv with a hole filled by a candidate as
+// refine fills it, screened by chk (see constraints.Checker.ScreenTypes);
+// with a nil chk (a file no checker checks), the syntax findings of the
+// filled file alone.
+// The imports of the filled file are fixed by fixImports (nil means
+// ast.FixImports) when the fill selects from a name (strings.Index), as
+// refine fixes them before it takes a fill; formatting, which changes no
+// type, is left out.
+func Verifier(chk Checker, cv *ast.Canvas, fixImports func(name, src string) (string, error)) func(context.Context, *ast.Hole, string) ([]diag.Finding, error) {
+	if fixImports == nil {
+		fixImports = func(name, src string) (string, error) { return ast.FixImports(name, src, nil) }
+	}
+	return func(ctx context.Context, h *ast.Hole, text string) ([]diag.Finding, error) {
+		f := cv.File(h.File)
+		if f == nil {
+			return nil, fmt.Errorf("no file %s", h.File)
+		}
+		src, err := ast.Apply(f.Text, []ast.Edit{wholeLines(f.Text, ast.IndentFill(f.Text, h, text))})
+		if err != nil {
+			return nil, err
+		}
+		if selects(text) {
+			if out, err := fixImports(h.File, src); err == nil {
+				src = out
+			}
+		}
+		if chk == nil {
+			return constraints.SyntaxFindings(ast.NewFile(h.File, src)), nil
+		}
+		return chk.ScreenTypes(ctx, cv.WithText(h.File, src))
+	}
+}
+
+// selects reports whether the Go fragment text selects from a name
+// (x.y), so that it may need an import.
+func selects(text string) bool {
+	toks := tokens(text)
+	for i := 1; i < len(toks); i++ {
+		if toks[i].tok == token.PERIOD && toks[i-1].tok == token.IDENT && (i < 2 || toks[i-2].tok != token.PERIOD) {
+			return true
+		}
+	}
+	return false
+}
+
 func typesOf(rep *constraints.Report) *model.Types {
 	if rep == nil || rep.Pkg == nil {
 		return nil
@@ -575,7 +801,8 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 		if f.Category != constraints.Types || f.File == "" || slices.Contains(names, f.File) {
 			continue
 		}
-		if strings.Contains(f.Message, "imported and not used") || strings.HasPrefix(f.Message, "undefined: ") {
+		switch f.Code {
+		case diag.UnusedImport, diag.UndeclaredName, diag.UndeclaredImportedName:
 			names = append(names, f.File)
 		}
 	}
@@ -611,7 +838,17 @@ func (r *run) importsPass(ctx context.Context, st *state) (*state, error) {
 	if !cost.less(st.cost) {
 		return nil, nil
 	}
-	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs}, nil
+	changes := st.changes
+	for _, name := range names {
+		if old, now := st.cv.File(name), cv.File(name); old != nil && now != nil && old.Hash != now.Hash {
+			m := newRemap(old.Text, now.Text)
+			lo, oldHi, hi := changedSpan(old.Text, now.Text)
+			changes = addChange(remapChanges(changes, name, m), Change{File: name, Start: lo, End: hi,
+				Old: old.Text[lo:oldHi], New: now.Text[lo:hi],
+				Fixes: importFixes(st.rep, name, old.Text, now.Text), Source: "imports"})
+		}
+	}
+	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil
 }
 
 // wholeLines widens an edit that deletes everything on its lines to delete
@@ -653,13 +890,25 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		}
 		in := -1
 		for i, s := range cur.regions {
-			if f.File == s.file && f.Start < max(s.end, s.start+1) && s.start <= max(f.End, f.Start) {
+			// A finding at the end of a region (missing return at the
+			// closing brace of a filled body) is the fill's.
+			if f.File == s.file && f.Start <= s.end && s.start <= max(f.End, f.Start) {
 				in = i
 				break
 			}
 		}
 		if in < 0 {
 			res.Outside = append(res.Outside, f)
+			if !slices.ContainsFunc(res.FindingsBefore, f.Same) {
+				// New since the input, and in no fill's span: a fill broke
+				// it, but which one coverage cannot tell.
+				res.FindingsAfter = append(res.FindingsAfter, f)
+				for i := range why {
+					if why[i] == "" {
+						why[i] = "the fills break " + f.String()
+					}
+				}
+			}
 			continue
 		}
 		res.FindingsAfter = append(res.FindingsAfter, f)
@@ -709,6 +958,7 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		res.After = res.Before
 		res.FindingsAfter = nil
 		res.ReportAfter = res.ReportBefore
+		res.Changes = nil
 	}
 }
 

@@ -91,7 +91,7 @@ func runScenario(t *testing.T, file string) {
 			if !ok {
 				t.Fatalf("bad answer line %q", line)
 			}
-			unq := func(s string) string { return strings.ReplaceAll(s, `\n`, "\n") }
+			unq := func(s string) string { return strings.NewReplacer(`\n`, "\n", `\t`, "\t").Replace(s) }
 			den.Answers[unq(orig)] = append(den.Answers[unq(orig)], unq(fill))
 		default:
 			t.Fatalf("unknown parameter %q", f[0])

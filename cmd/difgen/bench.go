@@ -3,29 +3,20 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 )
 
 var cmdBench = &command{
 	Name:      "bench",
-	UsageLine: "bench denoise|repair|gen [flags]",
-	Short:     "measure the denoiser and the repair loop",
-	Long: `
-Bench measures difgen.
-
-	difgen bench denoise [flags]   token and expression accuracy of the local denoiser
-	difgen bench repair [flags]    repair rates on corrupted packages and real-data suites,
-	                               side by side with goimports and gopls
-	difgen bench gen [flags]       difgen gen on specs made from Exercism exercises
-	                               (-exercism FILE) or HumanEval-X problems (-humanevalx FILE)
-
-Run 'difgen bench denoise -h', 'difgen bench repair -h' or 'difgen bench gen -h' for their flags.
-`,
-	Run: runBench,
+	UsageLine: "bench denoise|repair|gen|priors [flags]",
+	Short:     "measure the denoiser, the repair loop and gen",
+	Long:      helpText("Bench"),
+	Run:       runBench,
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("bench: want 'denoise', 'repair' or 'gen'; run 'difgen help bench'")
+		return usageErrorf("bench: want 'denoise', 'repair', 'gen' or 'priors'; run 'difgen help bench'")
 	}
 	var (
 		fs  = flag.NewFlagSet("difgen bench "+args[0], flag.ContinueOnError)
@@ -39,8 +30,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		run = benchRepair(fs)
 	case "gen":
 		run = benchGen(fs)
+	case "priors":
+		run = benchPriors(fs)
 	default:
-		return usageErrorf("bench: unknown benchmark %q; want 'denoise', 'repair' or 'gen'", args[0])
+		return usageErrorf("bench: unknown benchmark %q; want 'denoise', 'repair', 'gen' or 'priors'", args[0])
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: difgen bench %s [flags]\n", args[0])
+		fs.PrintDefaults()
+		fmt.Fprintf(e.stderr, "\nRun 'difgen help bench' for details.\n")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		if err == flag.ErrHelp {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/difgen/difgen/corpus"
 	"github.com/difgen/difgen/internal/bench"
+	"github.com/difgen/difgen/model/local"
 )
 
 // benchRepair declares the flags of 'difgen bench repair' on fs and
@@ -27,13 +28,18 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		std       = fs.String("std", strings.Join(bench.StdPackages, ","), "standard-library packages to corrupt (\"\" for none)")
 		modules   = fs.String("modules", "", "file listing module@version [pkgdir] to fetch and corrupt (default: the built-in list; \"none\" for none)")
 		corrupt   = fs.Bool("corrupt", true, "run the corruption benchmark")
+		refactor  = fs.Bool("refactor", false, "run the realistic-refactor suite on the modules (renames, parameters, fields, results, imports left half done)")
+		refKinds  = fs.String("refactor-kinds", "all", "comma-separated refactor kinds ("+refactorKinds()+")")
+		pairs     = fs.String("pairs", "", "real broken→fixed pairs `file` (kind module@broken dep@version|go1.N fixed [pkgdir] a line; internal/bench/pairs.txt), fetched through the module proxy")
+		check     = fs.Bool("check", false, "with -pairs: only check each pair (the broken release fails, the fixed one passes) and print a table; no fixers run")
 		hefix     = fs.String("humanevalfix", "", "HumanEvalFix Go `file` (jsonl)")
 		mbxp      = fs.String("mbxp", "", "MBXP scored samples `file` (jsonl)")
 		mbxpProbs = fs.String("mbxp-problems", "", "MBXP problems `file` (jsonl), needed with -mbxp")
 		hex       = fs.String("humanevalx", "", "HumanEval-X Go `file` (jsonl)")
-		limit     = fs.Int("limit", 0, "records per suite (0: all)")
+		limit     = fs.Int("limit", 0, "records per suite, and the first pairs (0: all)")
 		difgen    = fs.String("difgen", "", "difgen binary to benchmark (default: this one)")
 		model     = fs.String("model", "", "passed to difgen as -model")
+		gens      = fs.String("generators", "", "passed to difgen as -generators (\"-name\" leaves a generator out: an ablation)")
 		unseen    = fs.Bool("unseen", true, "difgen's local model is trained without the standard-library packages being corrupted (built once and cached)")
 		fixers    = fs.String("fixers", "difgen,goimports,gopls", "fixers to compare")
 		tools     = fs.String("tools", "", "where goimports and gopls are installed (default: <user cache>/difgen/tools)")
@@ -52,7 +58,40 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		if err != nil {
 			return usageErrorf("bench repair: -families: %v", err)
 		}
+		if *check && *pairs == "" {
+			return usageErrorf("bench repair: -check needs -pairs")
+		}
+		var pairList []bench.Pair
+		if *pairs != "" {
+			if pairList, err = bench.ReadPairs(*pairs); err != nil {
+				return fmt.Errorf("bench repair: %v", err)
+			}
+			if *limit > 0 && len(pairList) > *limit {
+				pairList = pairList[:*limit]
+			}
+		}
+		if *check {
+			checks, err := bench.CheckPairs(ctx, pairList, *jobs, *timeout, *work)
+			if err != nil {
+				return fmt.Errorf("bench repair: %v", err)
+			}
+			if err := bench.WritePairChecks(e.stdout, checks); err != nil {
+				return err
+			}
+			failed := 0
+			for _, c := range checks {
+				if c.Err != nil {
+					failed++
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("bench repair: %d of %d pairs fail their check", failed, len(checks))
+			}
+			return nil
+		}
 		opt := bench.Options{
+			Pairs:        pairList,
+			SkipCorrupt:  !*corrupt,
 			Families:     fams,
 			PerFamily:    *perFamily,
 			HumanEvalFix: *hefix,
@@ -67,10 +106,15 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 		for i := 1; i <= max(*seeds, 1); i++ {
 			opt.Seeds = append(opt.Seeds, int64(i))
 		}
-		if *corrupt {
-			if *std != "" {
-				opt.Std = strings.Split(*std, ",")
+		if *refactor {
+			if opt.Refactors, err = bench.ParseRefactors(*refKinds); err != nil {
+				return usageErrorf("bench repair: -refactor-kinds: %v", err)
 			}
+		}
+		if *corrupt && *std != "" {
+			opt.Std = strings.Split(*std, ",")
+		}
+		if *corrupt || *refactor {
 			switch *modules {
 			case "none":
 			case "":
@@ -86,7 +130,16 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			}
 		}
 		if *quick {
-			opt.Std, opt.Modules, opt.Seeds, opt.PerFamily = bench.QuickStdPackages, nil, []int64{1}, 1
+			quickModules := []bench.ModuleSpec(nil)
+			if *refactor && len(opt.Modules) > 0 {
+				quickModules = opt.Modules[:min(3, len(opt.Modules))] // the refactor suite needs modules
+			}
+			if !*corrupt {
+				opt.Std = nil
+			} else {
+				opt.Std = bench.QuickStdPackages
+			}
+			opt.Modules, opt.Seeds, opt.PerFamily = quickModules, []int64{1}, 1
 			timeoutSet := false
 			fs.Visit(func(f *flag.Flag) { timeoutSet = timeoutSet || f.Name == "timeout" })
 			if !timeoutSet {
@@ -126,6 +179,12 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 				var extra, env []string
 				if *model != "" {
 					extra = append(extra, "-model="+*model)
+				}
+				if *gens != "" {
+					if _, err := local.ParseGenerators(*gens); err != nil {
+						return usageErrorf("bench repair: -generators: %v", err)
+					}
+					extra = append(extra, "-generators="+*gens)
 				}
 				if *unseen && (*model == "" || *model == "local") && len(opt.Std) > 0 {
 					path, err := unseenModel(ctx, e, opt.Std)
@@ -199,18 +258,26 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 	}
 }
 
+func refactorKinds() string {
+	var names []string
+	for _, f := range bench.Refactors {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
+}
+
 // unseenModel returns the cached token model trained on GOROOT/src
 // without the packages pkgs, building it first if needed, so that
 // difgen repairs code its model has never seen. (The modules the
 // benchmark corrupts are never in the training corpus.)
 func unseenModel(ctx context.Context, e *env, pkgs []string) (string, error) {
-	opts := &modelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
-	path, err := cachedModelPath(opts)
+	opts := &local.ModelOptions{Corpus: &corpus.Options{Exclude: pkgs}, Progress: trainProgress(e)}
+	path, err := local.CachePath(opts)
 	if err != nil {
 		return "", err
 	}
 	opts.Path = path
-	_, err = loadModel(ctx, opts)
+	_, err = local.LoadModel(ctx, opts)
 	clearProgress(e)
 	return path, err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,7 +37,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{cmdFix, cmdFill, cmdGen, cmdTrain, cmdBench, cmdVersion, cmdHelp}
+	commands = []*command{cmdFix, cmdFill, cmdGen, cmdLSP, cmdMCP, cmdTrain, cmdBench, cmdVersion, cmdHelp}
 }
 
 func lookup(name string) *command {
@@ -121,3 +122,23 @@ func printUsage(w io.Writer) {
 }
 
 func trimLong(s string) string { return strings.TrimSpace(s) + "\n" }
+
+// doc is the source of doc.go, whose comment holds the help of every
+// command.
+//
+//go:embed doc.go
+var doc string
+
+// helpText returns the section of doc.go's comment headed "# name": the
+// help of a command.
+func helpText(name string) string {
+	_, body, ok := strings.Cut(doc, "\n# "+name+"\n")
+	if !ok {
+		return ""
+	}
+	if i := strings.Index(body, "\n# "); i >= 0 {
+		body = body[:i]
+	}
+	body, _, _ = strings.Cut(body, "*/")
+	return "\n" + strings.TrimSpace(body) + "\n"
+}

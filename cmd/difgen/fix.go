@@ -19,6 +19,7 @@ import (
 	"github.com/difgen/difgen/internal/redact"
 	"github.com/difgen/difgen/internal/tempdir"
 	"github.com/difgen/difgen/model"
+	"github.com/difgen/difgen/model/local"
 	"github.com/difgen/difgen/refine"
 )
 
@@ -26,25 +27,8 @@ var cmdFix = &command{
 	Name:      "fix",
 	UsageLine: "fix [flags] [packages]",
 	Short:     "repair broken packages",
-	Long: `
-Fix repairs the packages named by the import path patterns (default ".").
-It type-checks each package in-process, masks every span that is still
-wrong, asks the denoiser for candidates, and keeps the best canvas, until
-the package builds, vets and passes its tests, or the budget is spent.
-
-By default fix prints a unified diff of the repair and writes nothing.
-With -w it writes the changed files, and only when the result is better
-than the input. Generated files and files outside the main module are
-never written. The writes of a run are all or nothing: if a file changed
-on disk while difgen ran, or one to write is read-only, nothing is
-written. If difgen is killed while writing, the next fix or fill of the
-package finishes or undoes that write.
-
-Exit status: 0 when the packages are clean (or already were), 1 when
-findings remain (they are printed as file:line:col: message), 2 on usage
-errors.
-`,
-	SetFlags: func(fs *flag.FlagSet) { fixFlags.register(fs) },
+	Long:      helpText("Fix"),
+	SetFlags:  func(fs *flag.FlagSet) { fixFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		return runRepair(ctx, e, &fixFlags, args, false)
 	},
@@ -54,19 +38,8 @@ var cmdFill = &command{
 	Name:      "fill",
 	UsageLine: "fill [flags] [packages | file.go[:line:col | :#offset]]",
 	Short:     "fill holes",
-	Long: `
-Fill fills the holes of the named packages, or the one hole at a position
-(file.go:line:col or file.go:#offset, as gopls writes positions).
-
-A hole is the identifier __ where an expression or statement may stand,
-__("instruction") to tell the model what belongs there, or a function
-whose body is only __, panic("TODO") or panic("unimplemented"). Fill
-changes only the holes (and import blocks), repairing its own fills until
-the package type-checks and its tests pass.
-
-Output, -w and exit status are as for 'difgen fix'.
-`,
-	SetFlags: func(fs *flag.FlagSet) { fillFlags.register(fs) },
+	Long:      helpText("Fill"),
+	SetFlags:  func(fs *flag.FlagSet) { fillFlags.register(fs) },
 	Run: func(ctx context.Context, e *env, args []string) error {
 		return runRepair(ctx, e, &fillFlags, args, true)
 	},
@@ -75,6 +48,7 @@ Output, -w and exit status are as for 'difgen fix'.
 // repairFlags are the flags shared by fix and fill.
 type repairFlags struct {
 	write      bool
+	diff, list bool
 	json       bool
 	model      string
 	tests      string
@@ -82,6 +56,7 @@ type repairFlags struct {
 	timeout    time.Duration
 	budget     string
 	candidates int
+	generators []string // -generators, parsed: the local generators to run (nil: all)
 	verbose    bool
 	env        []string // -env KEY=value, for the tests
 }
@@ -90,13 +65,26 @@ var fixFlags, fillFlags repairFlags
 
 func (f *repairFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.write, "w", false, "write the changed files instead of printing a diff")
+	fs.BoolVar(&f.diff, "d", false, "print a diff of the changes (the default without -w; with -w, as well)")
+	fs.BoolVar(&f.list, "l", false, "list the files that would change (with -w: that changed) instead of printing a diff")
 	fs.BoolVar(&f.json, "json", false, "print machine-readable results")
+	f.registerSearch(fs)
+}
+
+// registerSearch registers the flags of the search alone, which difgen lsp
+// and difgen mcp share with fix and fill.
+func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
 	fs.StringVar(&f.model, "model", "local", "denoiser: local, a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder, or local,openai:NAME (holes go to the local model first)")
 	fs.StringVar(&f.tests, "tests", "auto", "run the package's tests: auto (when it has some and the package builds), on or off")
 	fs.Int64Var(&f.seed, "seed", 1, "seed for the denoiser")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for each run of the tests (a hanging test is killed) and each model request")
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
 	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
+	fs.Func("generators", "the local model's candidate `generators`: names to use, or -names to leave out (\"-operator,-literal\"); all by default (generators: "+strings.Join(local.GeneratorNames(), ", ")+")", func(s string) error {
+		g, err := local.ParseGenerators(s)
+		f.generators = g
+		return err
+	})
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
 	fs.Func("env", "set `KEY=value` for the package's tests (repeatable; the tests run in a sandbox that passes none of difgen's own environment but PATH, the locale and the Go toolchain's variables)", func(s string) error {
 		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {
@@ -176,6 +164,18 @@ type jsonPackage struct {
 	Stop     string        `json:"stop"`
 	Elapsed  float64       `json:"elapsed_seconds"`
 	Error    string        `json:"error,omitempty"`
+	Seconds  *jsonSeconds  `json:"seconds,omitempty"` // where the time went
+	*Summary
+}
+
+// jsonSeconds splits a package's time: the checks by category, and the
+// denoiser.
+type jsonSeconds struct {
+	Types float64 `json:"types"` // syntax and types
+	Vet   float64 `json:"vet"`
+	Build float64 `json:"build"`
+	Tests float64 `json:"tests"` // building and running the tests
+	Model float64 `json:"model"`
 }
 
 type jsonFinding struct {
@@ -200,6 +200,7 @@ type pkgResult struct {
 	err   error
 	disk  map[string]ast.Hash // hashes of the files as read, to detect changes on disk
 	write []string            // changed files that may be written
+	times constraints.Times   // where the checks' time went
 }
 
 func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill bool) error {
@@ -217,6 +218,9 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	}
 	if fl.candidates < 0 {
 		return usageErrorf("%s: -candidates must be at least 1", verb)
+	}
+	if fl.list && (fl.diff || fl.json) {
+		return usageErrorf("%s: -l lists files; it does not go with -d or -json", verb)
 	}
 	if fl.candidates == 0 {
 		fl.candidates = 8
@@ -246,33 +250,35 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
+	// File arguments work as for gofmt: the file's package is checked,
+	// and only the named files are changed.
+	var onlyFiles map[string]bool
+	if pos == nil {
+		patterns, onlyFiles, err = fileArgs(cwd, patterns)
+		if err != nil {
+			return usageErrorf("%s: %v", verb, err)
+		}
+	}
 
 	logf := func(string, ...any) {}
 	if fl.verbose {
 		logf = func(format string, args ...any) { fmt.Fprintf(e.stderr, "difgen: "+format+"\n", args...) }
 	}
-	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf}
+	// One cache for all the packages: each dependency is listed and
+	// analyzed once, and go vet of the packages as they are runs once.
+	// The dependencies' vet facts persist in the user cache.
+	cache := new(constraints.Cache)
+	if dir, err := os.UserCacheDir(); err == nil {
+		cache.FactsDir = filepath.Join(dir, "difgen", "vetfacts")
+	}
+	copts := &constraints.Options{Tests: tests, Timeout: fl.timeout, Logf: logf, Cache: cache}
 	if dir := tempdir.Current(); dir != "" {
 		// The go command's and the tests' temporaries too go in the
 		// session, which the next difgen removes if this one is killed.
 		copts.Env = []string{"TMPDIR=" + dir}
 	}
 	copts.Env = append(copts.Env, fl.env...)
-	load := func() ([]*constraints.Package, error) {
-		var pkgs []*constraints.Package
-		for _, g := range groupPatterns(cwd, patterns) {
-			ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
-			if ctx.Err() != nil {
-				return nil, errInterrupted
-			}
-			if err != nil {
-				return nil, &exitError{code: 2, msg: err.Error()}
-			}
-			pkgs = append(pkgs, ps...)
-		}
-		return pkgs, nil
-	}
-	pkgs, err := load()
+	pkgs, err := loadPackages(ctx, cwd, patterns, copts)
 	if err != nil {
 		return err
 	}
@@ -280,11 +286,19 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if changed, err := recoverWrites(e.stderr, pkgs, relTo(cwd)); err != nil {
 		return &exitError{code: 2, msg: err.Error()}
 	} else if changed {
-		if pkgs, err = load(); err != nil {
+		if pkgs, err = loadPackages(ctx, cwd, patterns, copts); err != nil {
 			return err
 		}
 	}
-	den, err := newDenoiser(ctx, e, fl.model, fl.timeout, logf)
+	if len(pkgs) > 1 {
+		if err := cache.Prefetch(ctx, pkgs, copts); err != nil {
+			logf("%v", err)
+		}
+		if err := cache.PrefetchVet(ctx, pkgs, copts); err != nil {
+			logf("%v", err)
+		}
+	}
+	den, err := newDenoiser(ctx, e, fl, logf)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -292,26 +306,12 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 		return &exitError{code: 2, msg: err.Error()}
 	}
 
-	// Dependencies first; each package is checked against the repaired
-	// text of the packages before it.
-	pkgs = dependencyOrder(pkgs)
-	repaired := map[string]string{}
-	prog := newProgress(e)
-	var results []*pkgResult
-	for _, pkg := range pkgs {
-		if ctx.Err() != nil {
-			break
-		}
-		o := *copts
-		o.Overlay = maps.Clone(repaired)
-		r := repairPackage(ctx, pkg, den, fl, b, &o, fill, pos, prog, logf)
-		if r.res != nil {
-			for _, name := range r.write {
-				repaired[name] = r.res.After.File(name).Text
-			}
-		}
-		results = append(results, r)
+	prog := newProgress(e, b)
+	job := &repairJob{fl: fl, b: b, copts: copts, fill: fill, pos: pos, progress: prog.update, logf: logf}
+	if onlyFiles != nil {
+		job.only = func(name string) bool { return onlyFiles[name] }
 	}
+	results := repairPackages(ctx, pkgs, den, job)
 	prog.done()
 	if len(results) == 0 && ctx.Err() != nil {
 		return errInterrupted
@@ -322,15 +322,89 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if fill && pos == nil && !slices.ContainsFunc(results, func(r *pkgResult) bool { return r.res != nil || r.err != nil }) {
 		fmt.Fprintf(e.stderr, "difgen: no holes in %s (a hole is __, __(\"instruction\"), or a body of only panic(\"TODO\"))\n", strings.Join(patterns, " "))
 	}
-	err = report(ctx, e, fl, cwd, results)
+	err = report(ctx, e, fl, cwd, results, fill)
 	if st, ok := routeStats(den); ok {
 		fmt.Fprintln(e.stderr, "difgen: "+st.String())
 	}
 	return err
 }
 
-func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoiserFactory, fl *repairFlags, b budget,
-	copts *constraints.Options, fill bool, pos *position, prog *progress, logf func(string, ...any)) *pkgResult {
+// A repairJob is one run of fix or fill: the CLI's flags, and for the
+// servers (difgen lsp, difgen mcp) the editor's buffers and the files the
+// run may change.
+type repairJob struct {
+	fl    *repairFlags
+	b     budget
+	copts *constraints.Options
+	fill  bool
+	pos   *position // fill: only the hole at pos; nil for every hole
+	// overlay holds text (absolute file name → text) that replaces the
+	// disk: an editor's unsaved buffers. The go command sees it through
+	// -overlay; nothing is written.
+	overlay map[string]string
+	// only, when not nil, limits the files the run may change.
+	only     func(name string) bool
+	progress func(pkg string, ev refine.Event) // nil for none
+	logf     func(string, ...any)
+}
+
+// loadPackages loads the packages matched by patterns, directory patterns
+// from their own directory (see groupPatterns).
+func loadPackages(ctx context.Context, cwd string, patterns []string, copts *constraints.Options) ([]*constraints.Package, error) {
+	var pkgs []*constraints.Package
+	for _, g := range groupPatterns(cwd, patterns) {
+		if fi, err := os.Stat(g.dir); err != nil || !fi.IsDir() {
+			name := g.arg
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, &exitError{code: 2, msg: fmt.Sprintf("%s: no such directory (name a package directory such as . or ./..., or an import path)", name)}
+			}
+			return nil, &exitError{code: 2, msg: fmt.Sprintf("%s: not a directory", name)}
+		}
+		ps, err := constraints.Load(ctx, g.dir, g.patterns, copts)
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		if err != nil {
+			return nil, &exitError{code: 2, msg: err.Error()}
+		}
+		pkgs = append(pkgs, ps...)
+	}
+	return pkgs, nil
+}
+
+// repairPackages repairs (or fills) pkgs, dependencies first: each package
+// is checked against the repaired text of the packages before it. It stops
+// early when ctx is done.
+func repairPackages(ctx context.Context, pkgs []*constraints.Package, den denoiserFactory, job *repairJob) []*pkgResult {
+	pkgs = dependencyOrder(pkgs)
+	repaired := map[string]string{}
+	var results []*pkgResult
+	for _, pkg := range pkgs {
+		if ctx.Err() != nil {
+			break
+		}
+		// The checker's overlay holds the other packages' text; the
+		// package's own buffers go into its canvas.
+		o := *job.copts
+		o.Overlay = maps.Clone(repaired)
+		for name, text := range job.overlay {
+			if _, ok := o.Overlay[name]; !ok && filepath.Dir(name) != pkg.Dir {
+				o.Overlay[name] = text
+			}
+		}
+		r := repairPackage(ctx, pkg, den, job, &o)
+		if r.res != nil {
+			for _, name := range r.write {
+				repaired[name] = r.res.After.File(name).Text
+			}
+		}
+		results = append(results, r)
+	}
+	return results
+}
+
+func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoiserFactory, job *repairJob, copts *constraints.Options) *pkgResult {
+	fl, b, fill, pos, logf := job.fl, job.b, job.fill, job.pos, job.logf
 	out := &pkgResult{pkg: pkg}
 	if len(pkg.Errors) > 0 && len(pkg.GoFiles)+len(pkg.TestGoFiles)+len(pkg.XTestGoFiles) == 0 {
 		out.err = errors.New(pkg.Errors[0].String())
@@ -344,6 +418,9 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 	out.disk = map[string]ast.Hash{}
 	for _, f := range cv.Files() {
 		out.disk[f.Name] = f.Hash
+		if text, ok := job.overlay[f.Name]; ok {
+			cv = cv.WithText(f.Name, text)
+		}
 	}
 	chk, err := constraints.NewChecker(ctx, pkg, copts)
 	if err != nil {
@@ -351,7 +428,8 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 		return out
 	}
 	defer chk.Close()
-	opts, writable := refineOptions(pkg, cv, newDen(cv), fl, b, prog, logf)
+	defer func() { out.times = chk.Times() }()
+	opts, writable := refineOptions(pkg, cv, newDen(cv), fl, b, job.only, job.progress, logf)
 	if fill {
 		var holes []*ast.Hole
 		for _, f := range cv.Files() {
@@ -393,7 +471,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 // of pkg, and the function that says which of its files may change: the
 // compiled, non-generated files of a writable package.
 func refineOptions(pkg *constraints.Package, cv *ast.Canvas, den model.Denoiser, fl *repairFlags, b budget,
-	prog *progress, logf func(string, ...any)) (*refine.Options, func(string) bool) {
+	only func(string) bool, progress func(string, refine.Event), logf func(string, ...any)) (*refine.Options, func(string) bool) {
 	compiled := map[string]bool{}
 	for _, list := range [][]string{pkg.GoFiles, pkg.TestGoFiles, pkg.XTestGoFiles} {
 		for _, f := range list {
@@ -402,7 +480,7 @@ func refineOptions(pkg *constraints.Package, cv *ast.Canvas, den model.Denoiser,
 	}
 	writable := func(name string) bool {
 		f := cv.File(name)
-		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text)
+		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text) && (only == nil || only(name))
 	}
 	return &refine.Options{
 		Denoiser:   den,
@@ -415,15 +493,24 @@ func refineOptions(pkg *constraints.Package, cv *ast.Canvas, den model.Denoiser,
 		Writable:   writable,
 		Logf:       logf,
 		Progress: func(ev refine.Event) {
-			prog.update(pkg.ImportPath, ev)
+			if progress != nil {
+				progress(pkg.ImportPath, ev)
+			}
 		},
 	}, writable
 }
 
 // report prints the results, writes files under -w and returns the exit
 // error.
-func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult) error {
+func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []*pkgResult, fill bool) error {
 	rel := relTo(cwd)
+	testsMode, _ := parseTests(fl.tests)
+	sums := make([]*Summary, len(results))
+	for i, r := range results {
+		if r.res != nil {
+			sums[i] = summarize(r, rel, fill, isLocal(fl.model), testsMode)
+		}
+	}
 	interrupted := ctx.Err() != nil
 	w := &writeOutcome{}
 	if fl.write && !interrupted {
@@ -471,12 +558,16 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		for _, nw := range w.notWritten {
 			out.NotWritten = append(out.NotWritten, notWritten{File: rel(nw.File), Reason: nw.Reason})
 		}
-		for _, r := range results {
+		for i, r := range results {
 			jp := jsonPackage{Path: r.pkg.ImportPath, Dir: r.pkg.Dir}
 			if r.err != nil {
 				jp.Error = redact.URLs(r.err.Error())
 			}
 			if r.res != nil {
+				jp.Summary = sums[i]
+				t := r.times
+				jp.Seconds = &jsonSeconds{Types: (t[constraints.Syntax] + t[constraints.Types]).Seconds(), Vet: t[constraints.Vet].Seconds(),
+					Build: t[constraints.Build].Seconds(), Tests: t[constraints.Tests].Seconds(), Model: r.res.ModelTime.Seconds()}
 				jp.Before = jsonFindings(rel, r.res.FindingsBefore)
 				jp.After = jsonFindings(rel, r.res.FindingsAfter)
 				jp.Steps, jp.Usage, jp.Stop, jp.Elapsed = r.res.Steps, r.res.Usage, r.res.StopReason, r.res.Elapsed.Seconds()
@@ -500,10 +591,25 @@ func report(ctx context.Context, e *env, fl *repairFlags, cwd string, results []
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	} else if !fl.write {
+	} else {
+		// What was done and why, before the diff.
+		for _, s := range sums {
+			if s != nil && s.Verdict != "clean" {
+				for _, l := range s.lines() {
+					fmt.Fprintln(e.stderr, redact.URLs(l))
+				}
+			}
+		}
 		for _, r := range results {
 			for _, name := range r.write {
-				fmt.Fprint(e.stdout, fileDiff(rel, r, name))
+				switch {
+				case fl.list:
+					if !fl.write || slices.Contains(w.written, name) {
+						fmt.Fprintln(e.stdout, rel(name))
+					}
+				case fl.diff || !fl.write:
+					fmt.Fprint(e.stdout, fileDiff(rel, r, name))
+				}
 			}
 		}
 	}
@@ -562,22 +668,54 @@ func unfilledMessage(res *refine.Result, i int) string {
 func holePos(rel func(string) string, cv *ast.Canvas, h *ast.Hole) string {
 	line, col := 1, 1
 	if f := cv.File(h.File); f != nil {
-		line, col = lineCol(f.Text, h.Start)
+		line, col = ast.LineCol(f.Text, h.Start)
 	}
 	return fmt.Sprintf("%s:%d:%d", rel(h.File), line, col)
 }
 
-func lineCol(text string, off int) (int, int) {
-	off = min(off, len(text))
-	line := 1 + strings.Count(text[:off], "\n")
-	col := off - strings.LastIndexByte(text[:off], '\n')
-	return line, col
+// fileArgs turns the .go file arguments of patterns into the directory
+// patterns of their packages, and returns the files (absolute names),
+// or nil when no argument is a file.
+func fileArgs(cwd string, patterns []string) ([]string, map[string]bool, error) {
+	var out []string
+	var files map[string]bool
+	for _, p := range patterns {
+		if !strings.HasSuffix(p, ".go") {
+			out = append(out, p)
+			continue
+		}
+		abs := p
+		if !filepath.IsAbs(abs) {
+			abs = filepath.Join(cwd, p)
+		}
+		fi, err := os.Stat(abs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: no such file", p)
+		}
+		if fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		if files == nil {
+			files = map[string]bool{}
+		}
+		files[abs] = true
+		dir := filepath.Dir(p)
+		if !filepath.IsAbs(dir) {
+			dir = "./" + filepath.ToSlash(dir)
+		}
+		if !slices.Contains(out, dir) {
+			out = append(out, dir)
+		}
+	}
+	return out, files, nil
 }
 
 // A patternGroup is a set of patterns to load from one directory.
 type patternGroup struct {
 	dir      string
 	patterns []string
+	arg      string // the argument as given, for messages
 }
 
 // groupPatterns loads directory patterns (./x, ../y/..., /abs) from the
@@ -599,10 +737,10 @@ func groupPatterns(cwd string, patterns []string) []patternGroup {
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(cwd, dir)
 		}
-		gs = append(gs, patternGroup{dir: dir, patterns: []string{sub}})
+		gs = append(gs, patternGroup{dir: dir, patterns: []string{sub}, arg: p})
 	}
 	if len(rest) > 0 {
-		gs = append(gs, patternGroup{dir: cwd, patterns: rest})
+		gs = append(gs, patternGroup{dir: cwd, patterns: rest, arg: strings.Join(rest, " ")})
 	}
 	return gs
 }

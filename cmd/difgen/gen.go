@@ -174,7 +174,7 @@ func runGen(ctx context.Context, e *env, fl *genFlags, args []string) error {
 	if err := g.chooseModule(gm); err != nil {
 		return err
 	}
-	g.newDen, err = newDenoiser(ctx, e, fl.model, fl.timeout, g.logf)
+	g.newDen, err = newDenoiser(ctx, e, &fl.repairFlags, g.logf)
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
@@ -551,7 +551,7 @@ func (g *genRun) fill(ctx context.Context, s *spec.Spec) error {
 		pkgs = append(pkgs, ps...)
 	}
 	pkgs = dependencyOrder(pkgs)
-	g.prog = newProgress(g.e)
+	g.prog = newProgress(g.e, g.b)
 	repaired := map[string]string{}
 	var results []*genPkg
 	for _, pkg := range pkgs {

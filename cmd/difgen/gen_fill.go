@@ -151,7 +151,7 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 		return ctx.Err() == nil && g.usage.Calls < g.b.calls
 	}
 	fillOpts := func() *refine.Options {
-		opts, _ := refineOptions(pkg, cv, den, &g.fl.repairFlags, g.b, g.prog, g.logf)
+		opts, _ := refineOptions(pkg, cv, den, &g.fl.repairFlags, g.b, nil, g.prog.update, g.logf)
 		opts.MaxCalls = max(g.b.calls-g.usage.Calls, 1)
 		opts.MaxTime = 0 // ctx holds the run's deadline
 		return opts

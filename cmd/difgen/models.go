@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
@@ -18,22 +17,26 @@ import (
 // model takes the package's own text as its cache.
 type denoiserFactory func(cv *ast.Canvas) model.Denoiser
 
-// newDenoiser returns the factory for the -model flag's value: "local",
-// or a remote endpoint such as openai:gpt-4.1, whose requests time out
-// after timeout per attempt.
-func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration, logf func(string, ...any)) (denoiserFactory, error) {
+// newDenoiser returns the factory for the -model flag's value: "local"
+// (with the generators of -generators), a remote endpoint such as
+// openai:gpt-4.1, whose requests time out after -timeout per attempt, or
+// a hybrid FIRST,SECOND of the two.
+func newDenoiser(ctx context.Context, e *env, fl *repairFlags, logf func(string, ...any)) (denoiserFactory, error) {
+	spec, timeout := fl.model, fl.timeout
 	if first, second, ok := strings.Cut(spec, ","); ok {
-		return newHybrid(ctx, e, first, second, timeout, logf)
+		return newHybrid(ctx, e, fl, first, second, logf)
 	}
 	if isLocal(spec) {
-		path, err := modelPath(nil)
+		opts := modelOptions()
+		path, err := local.ModelPath(opts)
 		if err != nil {
 			return nil, err
 		}
 		if _, err := os.Stat(path); err != nil {
 			fmt.Fprintf(e.stderr, "difgen: building the local model from GOROOT/src (first use; cached in %s)\n", path)
 		}
-		m, err := loadModel(ctx, &modelOptions{Progress: trainProgress(e)})
+		opts.Progress = trainProgress(e)
+		m, err := local.LoadModel(ctx, opts)
 		clearProgress(e)
 		if err != nil {
 			return nil, fmt.Errorf("local model: %v (rebuild it with 'difgen train')", err)
@@ -43,7 +46,7 @@ func newDenoiser(ctx context.Context, e *env, spec string, timeout time.Duration
 			for _, f := range cv.Files() {
 				texts = append(texts, f.Text)
 			}
-			return local.New(m.WithCache(texts...), nil)
+			return local.New(m.WithCache(texts...), &local.Options{Generators: fl.generators})
 		}, nil
 	}
 	if !strings.Contains(spec, ":") {
@@ -62,15 +65,17 @@ func isLocal(spec string) bool { return spec == "" || spec == "local" }
 // newHybrid returns the factory of a hybrid -model FIRST,SECOND: each
 // hole goes to FIRST (the local model) first, and to SECOND when refine
 // asks about its function again (model/route).
-func newHybrid(ctx context.Context, e *env, first, second string, timeout time.Duration, logf func(string, ...any)) (denoiserFactory, error) {
+func newHybrid(ctx context.Context, e *env, fl *repairFlags, first, second string, logf func(string, ...any)) (denoiserFactory, error) {
 	if first == "" || second == "" || strings.Contains(second, ",") {
 		return nil, fmt.Errorf("-model %s,%s: want two denoisers, e.g. local,openai:gpt-4.1", first, second)
 	}
-	f1, err := newDenoiser(ctx, e, first, timeout, logf)
+	fl1, fl2 := *fl, *fl
+	fl1.model, fl2.model = first, second
+	f1, err := newDenoiser(ctx, e, &fl1, logf)
 	if err != nil {
 		return nil, err
 	}
-	f2, err := newDenoiser(ctx, e, second, timeout, logf)
+	f2, err := newDenoiser(ctx, e, &fl2, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -100,4 +105,11 @@ func remoteOf(f denoiserFactory) *remote.Denoiser {
 	}
 	rd, _ := d.(*remote.Denoiser)
 	return rd
+}
+
+// modelOptions returns the options of the local model that fix, fill,
+// train and version use: the file $DIFGEN_MODEL names, if set, else the
+// user's cache.
+func modelOptions() *local.ModelOptions {
+	return &local.ModelOptions{Path: os.Getenv("DIFGEN_MODEL")}
 }

@@ -84,27 +84,10 @@ func (p *position) matches(f *ast.File, h *ast.Hole) bool {
 	}
 	off := p.offset
 	if off < 0 {
-		off = offsetOf(f.Text, p.line, p.col)
-		if off < 0 {
+		var ok bool
+		if off, ok = ast.Offset(f.Text, p.line, p.col); !ok {
 			return false
 		}
 	}
 	return h.Start <= off && off <= h.End
-}
-
-// offsetOf returns the byte offset of line:col in text, or -1.
-func offsetOf(text string, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-	}
-	off += col - 1
-	if off > len(text) {
-		return -1
-	}
-	return off
 }

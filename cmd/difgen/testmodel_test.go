@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/difgen/difgen/corpus"
+	"github.com/difgen/difgen/model/local"
 )
 
 // testPackages are the standard-library packages the tests' small model
@@ -19,7 +20,7 @@ var testPackages = []string{
 // at it, so tests never build the full model in the user's cache.
 func setupTestModel(dir string) error {
 	path := filepath.Join(dir, "model.bin")
-	m, err := buildModel(context.Background(), &modelOptions{Path: path, Corpus: &corpus.Options{Packages: testPackages}})
+	m, err := local.BuildModel(context.Background(), &local.ModelOptions{Path: path, Corpus: &corpus.Options{Packages: testPackages}})
 	if err != nil {
 		return err
 	}

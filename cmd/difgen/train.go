@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -31,35 +32,7 @@ var cmdTrain = &command{
 	Name:      "train",
 	UsageLine: "train [-corpus dir,dir|module@version] [-exclude pkgs] [-o file] [-holdout]",
 	Short:     "build the local denoiser's token model",
-	Long: `
-Train counts the local denoiser's token model (a two-sided n-gram
-masked-token model) on Go source and writes it where 'difgen fix' finds it:
-$DIFGEN_MODEL, else the user's cache directory (difgen/model-v<N>.bin).
-difgen trains the model on first use anyway; run train to choose the corpus
-or to rebuild.
-
-The flags are:
-
-	-corpus list
-		comma-separated source trees to train on: directories, or module
-		versions (module@version, fetched with 'go mod download').
-		Default: GOROOT/src.
-	-packages list
-		train only on these import paths (comma-separated).
-	-exclude list
-		leave these import paths out (comma-separated; not their
-		subpackages), so the model has never seen them; written by
-		default to model-v<N>-x<checksum of the list>.bin, the file
-		'difgen bench repair' uses for the packages it corrupts.
-	-o file
-		where to write the model (default as above).
-	-holdout
-		leave out the held-out packages (FNV-1a of the import path is 0
-		mod 10), as 'difgen bench denoise' needs; written by default to
-		model-v<N>-holdout.bin.
-	-mincount n, -prune n
-		vocabulary threshold and n-gram pruning threshold.
-`,
+	Long:      helpText("Train"),
 	SetFlags: func(fs *flag.FlagSet) {
 		fs.StringVar(&trainFlags.corpus, "corpus", "", "comma-separated directories or module@version to train on (default GOROOT/src)")
 		fs.StringVar(&trainFlags.packages, "packages", "", "comma-separated import paths to train on (default all)")
@@ -81,22 +54,22 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	copts.Exclude = splitList(trainFlags.exclude)
-	opts := &modelOptions{
-		Path:     trainFlags.out,
+	opts := &local.ModelOptions{
+		Path:     cmp.Or(trainFlags.out, os.Getenv("DIFGEN_MODEL")),
 		Holdout:  trainFlags.holdout,
 		Corpus:   copts,
 		Train:    &local.TrainOptions{MinCount: trainFlags.minCount, Prune: trainFlags.prune},
 		Progress: trainProgress(e),
 	}
-	path, err := modelPath(opts)
+	path, err := local.ModelPath(opts)
 	if len(copts.Exclude) > 0 && trainFlags.out == "" {
-		path, err = cachedModelPath(opts) // never over the default model
+		path, err = local.CachePath(opts) // never over the default model
 	}
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	m, err := buildModel(ctx, opts)
+	m, err := local.BuildModel(ctx, opts)
 	clearProgress(e)
 	if err != nil {
 		return err

@@ -22,15 +22,24 @@ type Options struct {
 	Modules []ModuleSpec // modules to fetch and corrupt
 	Sources []*Source    // sources prepared already, used as they are
 
-	Families  []Family // corruption families; nil means all
-	Seeds     []int64  // nil means {1}
-	PerFamily int      // cases per family and seed, over all sources; 0 means 2
+	Families    []Family // corruption families; nil means all
+	SkipCorrupt bool     // make no corruption cases (the sources serve the refactor suite)
+	Seeds       []int64  // nil means {1}
+	PerFamily   int      // cases per family (and refactor kind) and seed, over all sources; 0 means 2
+
+	// Refactors are the realistic-refactor kinds to apply to the modules
+	// (and Sources, not the standard-library copies); nil means no
+	// refactor suite.
+	Refactors []Family
+	// Pairs are real broken→fixed pairs, fetched through the module proxy
+	// (the first Limit when Limit is set).
+	Pairs []Pair
 
 	HumanEvalFix string // suite files; "" skips the suite
 	MBXPSamples  string
 	MBXPProblems string
 	HumanEvalX   string
-	Limit        int // records per suite; 0 means all
+	Limit        int // records per suite (pairs included); 0 means all
 
 	Fixers []*Fixer
 
@@ -84,36 +93,49 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	// Sources, prepared in parallel.
 	srcRoot := filepath.Join(work, "sources")
 	type prep struct {
-		name string
-		run  func() (*Source, error)
+		name     string
+		refactor bool // a source of the refactor suite
+		run      func() (*Source, error)
 	}
 	var preps []prep
-	for _, p := range opt.Std {
-		preps = append(preps, prep{"std/" + p, func() (*Source, error) { return PrepareStd(ctx, p, srcRoot) }})
+	if !opt.SkipCorrupt {
+		for _, p := range opt.Std {
+			preps = append(preps, prep{"std/" + p, false, func() (*Source, error) { return PrepareStd(ctx, p, srcRoot) }})
+		}
 	}
 	for _, m := range opt.Modules {
-		preps = append(preps, prep{m.String(), func() (*Source, error) { return PrepareModule(ctx, m, srcRoot) }})
+		preps = append(preps, prep{m.String(), true, func() (*Source, error) { return PrepareModule(ctx, m, srcRoot) }})
 	}
 	for _, src := range opt.Sources {
-		preps = append(preps, prep{src.Name, func() (*Source, error) { return src, nil }})
+		preps = append(preps, prep{src.Name, true, func() (*Source, error) { return src, nil }})
 	}
 	gens := make([]*Generator, len(preps))
+	rgens := make([]*RefactorGenerator, len(preps))
 	errs := make([]error, len(preps))
 	parallel(len(preps), jobs, func(i int) {
 		src, err := preps[i].run()
-		if err == nil {
+		if err == nil && !opt.SkipCorrupt {
 			gens[i], err = NewGenerator(ctx, src)
+		}
+		if err == nil && preps[i].refactor && len(opt.Refactors) > 0 {
+			rgens[i], err = NewRefactorGenerator(ctx, src)
 		}
 		errs[i] = err
 	})
 	var live []*Generator
-	for i, g := range gens {
+	var rlive []*RefactorGenerator
+	for i := range preps {
 		if errs[i] != nil {
 			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v", preps[i].name, errs[i]))
 			logf("skip %s: %v", preps[i].name, errs[i])
 			continue
 		}
-		live = append(live, g)
+		if gens[i] != nil {
+			live = append(live, gens[i])
+		}
+		if rgens[i] != nil {
+			rlive = append(rlive, rgens[i])
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -126,37 +148,83 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		per = 2
 	}
 	type group struct {
-		fam  Family
-		seed int64
+		fam      Family
+		seed     int64
+		refactor bool
 	}
 	var groups []group
-	for _, fam := range families {
-		for _, seed := range seeds {
-			groups = append(groups, group{fam, seed})
+	if !opt.SkipCorrupt && len(live) > 0 {
+		for _, fam := range families {
+			for _, seed := range seeds {
+				groups = append(groups, group{fam, seed, false})
+			}
+		}
+	}
+	if len(rlive) > 0 {
+		for _, fam := range opt.Refactors {
+			for _, seed := range seeds {
+				groups = append(groups, group{fam, seed, true})
+			}
 		}
 	}
 	made := make([][]*Case, len(groups))
-	if len(live) > 0 {
-		parallel(len(groups), jobs, func(i int) {
-			g := groups[i]
-			h := fnv.New32a()
-			fmt.Fprintf(h, "%s/%d", g.fam, g.seed)
-			first := int(h.Sum32() % uint32(len(live)))
-			for k := 0; k < len(live) && k < 3*per && len(made[i]) < per && ctx.Err() == nil; k++ {
-				c, err := live[(first+k)%len(live)].Generate(ctx, g.fam, g.seed, GenOptions{Timeout: opt.Timeout})
-				if err == nil {
-					made[i] = append(made[i], c)
-				} else if !errors.Is(err, ErrNoSite) {
-					logf("generate %s %s: %v", live[(first+k)%len(live)].src.Name, g.fam, err)
-				}
+	parallel(len(groups), jobs, func(i int) {
+		g := groups[i]
+		n := len(live)
+		if g.refactor {
+			n = len(rlive)
+		}
+		h := fnv.New32a()
+		fmt.Fprintf(h, "%s/%d", g.fam, g.seed)
+		first := int(h.Sum32() % uint32(n))
+		for k := 0; k < n && k < 3*per && len(made[i]) < per && ctx.Err() == nil; k++ {
+			var (
+				c    *Case
+				err  error
+				name string
+			)
+			if g.refactor {
+				rg := rlive[(first+k)%n]
+				name = rg.src.Name
+				c, err = rg.Generate(ctx, g.fam, g.seed, GenOptions{Timeout: opt.Timeout})
+			} else {
+				cg := live[(first+k)%n]
+				name = cg.src.Name
+				c, err = cg.Generate(ctx, g.fam, g.seed, GenOptions{Timeout: opt.Timeout})
 			}
-		})
-	}
+			if err == nil {
+				made[i] = append(made[i], c)
+			} else if !errors.Is(err, ErrNoSite) {
+				logf("generate %s %s: %v", name, g.fam, err)
+			}
+		}
+	})
 	for i, m := range made {
-		if len(m) < per && len(live) > 0 {
+		if len(m) < per {
 			logf("%s seed %d: %d of %d cases", groups[i].fam, groups[i].seed, len(m), per)
 		}
 		cases = append(cases, m...)
+	}
+
+	// Real pairs, fetched and checked in parallel.
+	pairs := opt.Pairs
+	if opt.Limit > 0 && len(pairs) > opt.Limit {
+		pairs = pairs[:opt.Limit]
+	}
+	pairCases := make([]*Case, len(pairs))
+	pairErrs := make([]error, len(pairs))
+	parallel(len(pairs), jobs, func(i int) {
+		var chk PairCheck
+		pairCases[i], chk = PreparePair(ctx, pairs[i], work, opt.Timeout)
+		pairErrs[i] = chk.Err
+	})
+	for i, c := range pairCases {
+		if pairErrs[i] != nil {
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("pair %s (%s): %v", pairs[i].ID(), pairs[i].Pos, pairErrs[i]))
+			logf("skip pair %s: %v", pairs[i].ID(), pairErrs[i])
+			continue
+		}
+		cases = append(cases, c)
 	}
 	cases = dedupe(append(cases, suiteCases...))
 	if err := ctx.Err(); err != nil {

@@ -51,7 +51,7 @@ var Families = []Family{
 // Class says how a family fails: "compile", "test" or "hole".
 func (f Family) Class() string {
 	switch f {
-	case FlipCompare, OffByOne, SwapPlusMinus, AndOr, NegateCondition, HumanBug:
+	case FlipCompare, OffByOne, SwapPlusMinus, AndOr, NegateCondition, HumanBug, TestOffByOne:
 		return "test"
 	case HoleExpr, HoleStmt, HoleBody:
 		return "hole"
@@ -95,7 +95,7 @@ const (
 // A Case is one broken module to repair.
 type Case struct {
 	ID     string // unique, stable: suite/source/family/seed
-	Suite  string // "corrupt", "humanevalfix", "mbxp", "humanevalx"
+	Suite  string // "corrupt", "refactor", "pairs", "humanevalfix", "mbxp", "humanevalx"
 	Family Family
 	Source string // the package or task it came from
 	Note   string // what was broken, as file:line:col: message
@@ -119,6 +119,13 @@ type Case struct {
 	// Fill reports whether the case holds holes, repaired with
 	// 'difgen fill' rather than 'difgen fix'.
 	Fill bool
+	// TestEdits reports whether the fix may edit _test.go files (the
+	// break is in them or in the whole package); edits are still judged
+	// for harm. Otherwise changing a test file fails the case.
+	TestEdits bool
+	// RefLines counts the lines a reference fix changed (upstream's, for
+	// a real pair); 0 when none is known.
+	RefLines int
 }
 
 // materialize writes c's module into dir, which must not exist.

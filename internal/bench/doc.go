@@ -10,6 +10,11 @@
 // error to a package and keeps the case only if it really fails the way
 // the family says (a compile error, failing tests, or a hole). Suite
 // cases come from [ReadHumanEvalFix], [ReadMBXP] and [ReadHumanEvalX].
+// Real pairs ([ParsePairs], [PreparePair]) are releases of real modules
+// that a dependency upgrade or a newer go directive breaks, with the
+// later release in which upstream fixed them as the reference; refactor
+// cases ([RefactorGenerator]) are half-done refactorings of real modules
+// (a declaration changed, its uses left).
 //
 // # Fixers
 //
@@ -19,7 +24,8 @@
 //
 // # Scoring
 //
-// [Score] builds, vets and tests the repaired copy and compares it with
-// the original; [Summarize] groups results by suite and family, and
+// [Score] builds, vets and tests the repaired copy, compares it with
+// the original and judges its edits for harm ([Harms]); [Summarize]
+// groups results by suite and family, and
 // [WriteMarkdown], [WriteSVG] and JSON present them.
 package bench

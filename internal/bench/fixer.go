@@ -27,8 +27,9 @@ type Fixer struct {
 
 // FixStats is what a fixer reports about one run.
 type FixStats struct {
-	ModelCalls int    // model calls, when the fixer reports them
-	Err        string // why it failed to run, not why code stays broken
+	ModelCalls int      // model calls, when the fixer reports them
+	Generators []string // what proposed each change, when the fixer reports it
+	Err        string   // why it failed to run, not why code stays broken
 }
 
 // DifgenFixer runs 'difgen fix -w -json' (or 'difgen fill' on hole
@@ -45,7 +46,7 @@ func DifgenFixer(exe string, env []string, extra ...string) *Fixer {
 			}
 			argv := append([]string{exe, verb, "-w", "-json"}, extra...)
 			r := runCmd(ctx, dir, append(fixerEnv(), env...), 0, append(argv, pattern(c.Pkg))...)
-			st := FixStats{ModelCalls: modelCalls(r.Out)}
+			st := FixStats{ModelCalls: modelCalls(r.Out), Generators: changeSources(r.Out)}
 			switch {
 			case r.StartErr != nil:
 				st.Err = r.StartErr.Error()
@@ -212,6 +213,30 @@ func snapshot(dir string, files []string) string {
 
 // modelCalls finds model call counts in difgen's -json output: the sum
 // of every number under a key like "model_calls" or "ModelCalls".
+// changeSources returns the sources of the changes in the -json output
+// of difgen fix or fill: the generator that proposed each.
+func changeSources(out string) []string {
+	var srcs []string
+	dec := json.NewDecoder(strings.NewReader(out))
+	for {
+		var v struct {
+			Packages []struct {
+				Changes []struct {
+					Source string `json:"source"`
+				} `json:"changes"`
+			} `json:"packages"`
+		}
+		if dec.Decode(&v) != nil {
+			return srcs
+		}
+		for _, p := range v.Packages {
+			for _, c := range p.Changes {
+				srcs = append(srcs, c.Source)
+			}
+		}
+	}
+}
+
 func modelCalls(out string) int {
 	total := 0
 	dec := json.NewDecoder(strings.NewReader(out))

@@ -35,6 +35,17 @@ type Summary struct {
 	Pass   int    `json:"tests_pass"`
 	Exact  int    `json:"exact"`
 	Refs   int    `json:"with_reference"`
+	// Repaired counts the cases that build, vet clean and pass with no
+	// harmful edit; Harmful those with a harmful edit; Unchanged those the
+	// fixer left as they were.
+	Repaired  int `json:"repaired"`
+	Checked   int `json:"build_vet_tests"` // build, vet clean and tests pass
+	Harmful   int `json:"harmful"`
+	Unchanged int `json:"unchanged"`
+	// RefLines is the mean of the lines the reference fix changed, over
+	// the cases that have one (upstream's fix of a real pair).
+	RefLines float64 `json:"mean_ref_lines,omitempty"`
+	refCases int
 	// Means over scored cases.
 	Lines      float64 `json:"mean_lines_changed"`
 	Wall       float64 `json:"mean_wall_s"`
@@ -69,6 +80,14 @@ func Summarize(fixers []FixerInfo, results []Result) []Summary {
 		s.Exact += b2i(r.Exact)
 		s.Refs += b2i(r.HasRef)
 		s.TimedOut += b2i(r.TimedOut)
+		s.Repaired += b2i(r.Repaired())
+		s.Checked += b2i(r.Builds && r.VetClean && r.TestsPass)
+		s.Harmful += b2i(len(r.Harm) > 0)
+		s.Unchanged += b2i(r.LinesChanged == 0)
+		if r.RefLines > 0 {
+			s.RefLines += float64(r.RefLines)
+			s.refCases++
+		}
 		s.Lines += float64(r.LinesChanged)
 		s.Wall += r.WallSeconds
 		s.ModelCalls += float64(r.ModelCalls)
@@ -82,9 +101,12 @@ func Summarize(fixers []FixerInfo, results []Result) []Summary {
 	for i, f := range fixers {
 		order[f.Name] = i
 	}
-	famOrder := map[Family]int{"all": len(Families) + 10, HumanBug: len(Families), ModelCompile: len(Families) + 1}
+	famOrder := map[Family]int{"all": 1000, HumanBug: len(Families), ModelCompile: len(Families) + 1}
 	for i, f := range Families {
 		famOrder[f] = i
+	}
+	for i, f := range Refactors {
+		famOrder[f] = len(Families) + 2 + i
 	}
 	sort.SliceStable(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -105,6 +127,9 @@ func Summarize(fixers []FixerInfo, results []Result) []Summary {
 		if s.Cases > 0 {
 			n := float64(s.Cases)
 			s.Lines, s.Wall, s.ModelCalls = s.Lines/n, s.Wall/n, s.ModelCalls/n
+		}
+		if s.refCases > 0 {
+			s.RefLines /= float64(s.refCases)
 		}
 		out = append(out, s)
 	}
@@ -186,6 +211,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			s.Suite, s.Fixer, s.Cases, pct(s.Builds, s.Cases), pct(s.Vet, s.Cases), pct(s.Pass, s.Cases),
 			pct(s.Exact, s.Refs), s.Lines, s.Wall, s.ModelCalls, s.TimedOut)
 	}
+	r.writeRepaired(&b)
 	var notes []string
 	for _, f := range r.Fixers {
 		if f.Unavailable != "" {
@@ -200,6 +226,51 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// repairSuites are the suites whose cases are judged as repaired: build,
+// vet and tests pass with no harmful edit.
+var repairSuites = map[string]bool{"pairs": true, "refactor": true}
+
+// writeRepaired writes, for the real pairs and the refactor suite, a
+// table of repaired / harmful / unchanged by kind and fixer, and every
+// harmful edit.
+func (r *Report) writeRepaired(b *strings.Builder) {
+	var rows []Summary
+	for _, s := range r.Summary {
+		if repairSuites[s.Suite] && s.Cases > 0 {
+			rows = append(rows, s)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n### Real pairs and refactors\n\n")
+	b.WriteString("Repaired = builds, vets clean and passes its tests with no harmful edit; harmful = an edit that deletes meaning (whatever the tests say); unchanged = the fixer changed nothing; exact = equal to the reference (upstream's fix, the completed refactor, or the original) up to gofmt; upstream lines = the lines upstream's fix changed in the package.\n\n")
+	b.WriteString("| suite | kind | fixer | cases | repaired | harmful | unchanged | build+vet+tests | exact | lines changed | upstream lines |\n")
+	b.WriteString("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range rows {
+		label := string(s.Family)
+		if s.Family == "all" {
+			label = "**all**"
+		}
+		ref := "–"
+		if s.refCases > 0 {
+			ref = fmt.Sprintf("%.1f", s.RefLines)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %d | %d (%s) | %d | %d | %s | %s | %.1f | %s |\n",
+			s.Suite, label, s.Fixer, s.Cases, s.Repaired, pct(s.Repaired, s.Cases), s.Harmful, s.Unchanged,
+			pct(s.Checked, s.Cases), pct(s.Exact, s.Refs), s.Lines, ref)
+	}
+	var harms []string
+	for _, res := range r.Results {
+		if repairSuites[res.Suite] && len(res.Harm) > 0 {
+			harms = append(harms, fmt.Sprintf("- %s on %s: %s", res.Fixer, res.Case, strings.Join(res.Harm, "; ")))
+		}
+	}
+	if len(harms) > 0 {
+		b.WriteString("\nHarmful edits:\n\n" + strings.Join(harms, "\n") + "\n")
+	}
 }
 
 var palette = []string{"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1"}

@@ -27,13 +27,22 @@ type Result struct {
 	TestsPass bool `json:"tests_pass"` // for run cases: the program exits 0
 	// Exact reports whether the changed files equal the original up to
 	// gofmt; HasRef whether an original exists.
-	Exact        bool    `json:"exact"`
-	HasRef       bool    `json:"has_ref"`
-	LinesChanged int     `json:"lines_changed"`
-	WallSeconds  float64 `json:"wall_s"` // the fixer's own time
-	ModelCalls   int     `json:"model_calls"`
-	TimedOut     bool    `json:"timed_out"`
-	Err          string  `json:"error,omitempty"`
+	Exact        bool `json:"exact"`
+	HasRef       bool `json:"has_ref"`
+	LinesChanged int  `json:"lines_changed"`
+	// RefLines counts the lines the reference fix changed (upstream's,
+	// for a real pair); 0 when none is known.
+	RefLines int `json:"ref_lines,omitempty"`
+	// Harm lists the fixer's edits that delete meaning (see [Harms]),
+	// as file:line: reason.
+	Harm        []string `json:"harm,omitempty"`
+	WallSeconds float64  `json:"wall_s"` // the fixer's own time
+	ModelCalls  int      `json:"model_calls"`
+	// Generators are the generators (or other sources) of the changes
+	// difgen made, when it reports them.
+	Generators []string `json:"generators,omitempty"`
+	TimedOut   bool     `json:"timed_out"`
+	Err        string   `json:"error,omitempty"`
 }
 
 // ScoreOptions configures Score. The zero value works.
@@ -49,7 +58,7 @@ type ScoreOptions struct {
 // the fixer took. A fixer that fails, crashes or hangs is killed at the
 // timeout with its process group and scored, never fatal.
 func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result {
-	res := Result{Case: c.ID, Suite: c.Suite, Family: c.Family, Source: c.Source, Fixer: fixer.Name, HasRef: c.Want != nil}
+	res := Result{Case: c.ID, Suite: c.Suite, Family: c.Family, Source: c.Source, Fixer: fixer.Name, HasRef: c.Want != nil, RefLines: c.RefLines}
 	switch {
 	case fixer.Unavailable != "":
 		res.Skipped = fixer.Unavailable
@@ -89,7 +98,7 @@ func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result 
 	res.WallSeconds = time.Since(start).Seconds()
 	res.TimedOut = errors.Is(fctx.Err(), context.DeadlineExceeded)
 	cancel()
-	res.ModelCalls, res.Err = st.ModelCalls, st.Err
+	res.ModelCalls, res.Generators, res.Err = st.ModelCalls, st.Generators, st.Err
 	if ctx.Err() != nil {
 		res.Err = "interrupted"
 		return res
@@ -98,10 +107,11 @@ func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result 
 	after := readGo(dir)
 	tampered := ""
 	for name, text := range before {
-		if after[name] != text && (strings.HasSuffix(name, "_test.go") || strings.Contains(name, "testdata/")) {
+		if after[name] != text && (strings.HasSuffix(name, "_test.go") && !c.TestEdits || strings.Contains(name, "testdata/")) {
 			tampered = "changed " + name
 		}
 	}
+	res.Harm = Harms(before, after, c.Want)
 	for name, text := range after {
 		res.LinesChanged += linesChanged(before[name], text)
 	}
@@ -145,6 +155,12 @@ func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result 
 		}
 	}
 	return res
+}
+
+// Repaired reports whether the case builds, vets clean and passes its
+// tests (or runs) after the fixer, with no harmful edit.
+func (r Result) Repaired() bool {
+	return r.Skipped == "" && r.Builds && r.VetClean && r.TestsPass && len(r.Harm) == 0
 }
 
 // readGo reads every .go file under dir, by slash path.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -136,20 +135,15 @@ func PrepareStd(ctx context.Context, pkgpath, root string) (*Source, error) {
 // root (adding a go.mod to a module without one), downloads what its
 // tests need, and checks that it builds, vets and passes its tests.
 func PrepareModule(ctx context.Context, m ModuleSpec, root string) (*Source, error) {
-	out, err := goRun(ctx, root, onlineEnv(), "go", "mod", "download", "-json", m.String())
-	var info struct{ Dir, Error string }
-	json.Unmarshal([]byte(out), &info)
-	if info.Error != "" {
-		return nil, fmt.Errorf("%s: %s", m, info.Error)
-	}
-	if err != nil || info.Dir == "" {
-		return nil, fmt.Errorf("%s: go mod download: %v", m, err)
+	modDir, err := downloadModule(ctx, root, m.Path, m.Version)
+	if err != nil {
+		return nil, err
 	}
 	dir := filepath.Join(root, "mod", filepath.FromSlash(m.Path)+"@"+m.Version)
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
-	if err := copyTree(info.Dir, dir); err != nil {
+	if err := copyTree(modDir, dir); err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); os.IsNotExist(err) {

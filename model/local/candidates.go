@@ -1,39 +1,54 @@
 package local
 
 import (
+	"context"
 	goast "go/ast"
 	"go/token"
 	"go/types"
 	"slices"
 	"strings"
 
-	"golang.org/x/tools/go/ast/astutil"
-
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
 // A cand is one candidate fill being ranked.
 type cand struct {
-	text    string
-	prior   float64 // generator's log-scale preference
+	text  string
+	props []proposal // the generators that proposed it
+	// source is the generator whose proposal scores best, and prior that
+	// score (without the token model); set by score.
 	source  string
+	prior   float64
 	score   float64 // prior plus the token model's opinion
 	errs    float64 // weighted type errors with the candidate applied
 	checked bool
 	tie     uint64
 }
 
+// A proposal is one generator's proposal of a candidate: its own
+// preference (key, higher first) and its rank among the generator's
+// proposals for the hole (0 for the best; set by score).
+type proposal struct {
+	gen  int // index in generators
+	key  float64
+	rank int
+}
+
 // A holeCtx is what the generators know about one hole.
 type holeCtx struct {
+	ctx      context.Context
 	d        *Denoiser
+	rs       *reqState
 	req      *model.Request
 	h        *ast.Hole
 	src      string // the text of h.File
-	diags    string
 	fileToks []ast.Token
 
-	// Type information, when the request's Types covers h.File as it is.
+	// The hole's slot (see ast.Slot), when go/types covers h.File as it
+	// is, and the facts read from it.
+	slot     *ast.Slot
 	info     *types.Info
 	pkg      *types.Package
 	fset     *token.FileSet
@@ -48,53 +63,61 @@ type holeCtx struct {
 
 	cands map[string]*cand
 	order []string
+
+	gen        int      // the generator running (index in generators)
+	noLiterals bool     // the typed generator leaves out zero values and literals
+	toks       []rawTok // the tokens of h.Original (see origTokens)
 }
 
-func (d *Denoiser) newHoleCtx(req *model.Request, h *ast.Hole) *holeCtx {
-	c := &holeCtx{d: d, req: req, h: h, cands: map[string]*cand{}}
+func (d *Denoiser) newHoleCtx(ctx context.Context, rs *reqState, h *ast.Hole) *holeCtx {
+	req := rs.req
+	c := &holeCtx{ctx: ctx, d: d, rs: rs, req: req, h: h, cands: map[string]*cand{}}
 	if req.Canvas != nil {
 		if f := req.Canvas.File(h.File); f != nil {
 			c.src = f.Text
 		}
 	}
-	c.diags = strings.Join(h.Diagnostics, "\n")
-	t := req.Types
-	if t == nil || t.Info == nil || t.Pkg == nil || t.Fset == nil {
+	s := h.Slot
+	if s == nil {
+		// A request that refine did not make: the slot is computed here,
+		// by the same function.
+		if t := req.Types; t != nil && t.Info != nil && t.Pkg != nil && t.Fset != nil {
+			s = ast.Describe(h, t.Fset, t.File(h.File), t.Pkg, t.Info)
+		}
+	}
+	if s == nil || s.Info == nil || s.Pkg == nil || s.Tok == nil || s.Tok.Size() != len(c.src) || h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
 		return c
 	}
-	af := t.File(h.File)
-	if af == nil {
-		return c
-	}
-	tf := t.Fset.File(af.Pos())
-	if tf == nil || tf.Size() != len(c.src) || h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
-		return c
-	}
-	c.info, c.pkg, c.fset, c.file, c.tf = t.Info, t.Pkg, t.Fset, af, tf
-	c.pos, c.end = tf.Pos(h.Start), tf.Pos(h.End)
-	c.path, _ = astutil.PathEnclosingInterval(af, c.pos, c.end)
-	if len(c.path) > 0 && c.path[0].Pos() == c.pos && c.path[0].End() == c.end {
-		c.node = c.path[0]
-	}
-	c.sig = c.enclosingSig()
-	c.objs = c.scopeObjects()
-	c.expected = c.expectedType()
+	c.slot = s
+	c.info, c.pkg, c.fset, c.file, c.tf = s.Info, s.Pkg, s.Fset, s.File, s.Tok
+	c.pos, c.end = s.Tok.Pos(h.Start), s.Tok.Pos(h.End)
+	c.path = s.Path()
+	c.node = s.Node
+	c.sig = s.Signature
+	c.objs = s.Scope
+	c.expected = s.Expected
 	return c
 }
 
-// add proposes text with a prior, keeping the best prior of duplicates.
-func (c *holeCtx) add(text string, prior float64, source string) {
+// add records the running generator's proposal of text, with key its
+// preference among its own proposals for the hole (higher first).
+func (c *holeCtx) add(text string, key float64) {
 	if text == c.h.Original && c.h.Original != "" {
 		return // refine already knows the original fails
 	}
-	if x, ok := c.cands[text]; ok {
-		if prior > x.prior {
-			x.prior, x.source = prior, source
-		}
-		return
+	x, ok := c.cands[text]
+	if !ok {
+		x = &cand{text: text}
+		c.cands[text] = x
+		c.order = append(c.order, text)
 	}
-	c.cands[text] = &cand{text: text, prior: prior, source: source}
-	c.order = append(c.order, text)
+	for i, p := range x.props {
+		if p.gen == c.gen {
+			x.props[i].key = max(p.key, key)
+			return
+		}
+	}
+	x.props = append(x.props, proposal{gen: c.gen, key: key})
 }
 
 // list returns the candidates in the order they were first proposed.
@@ -126,49 +149,56 @@ func (c *holeCtx) context(n int) (left, right []ast.Token) {
 	return left, right
 }
 
-// generate runs every generator that applies to the hole.
-func (c *holeCtx) generate() {
-	h := c.h
-	switch h.Kind {
-	case ast.Ident, ast.Expr:
-		if c.predicting() {
-			c.predict()
-			break
-		}
-		c.exprCandidates()
-		c.unmask()
-	case ast.Stmts, ast.Body:
-		c.templateCandidates()
-	}
-	c.nearMiss()
-	if h.Original != "" && !h.User {
-		c.tokenEdits()
-	}
-	c.repairs()
-	if c.predicting() && h.Kind == ast.Ident {
-		c.keepIdents()
-	}
-	if h.Original != "" && !h.User && testFailures(h.Diagnostics) {
-		// The code compiled and a test fails: the slip is most likely one
-		// token of the original, not a different expression.
-		for _, x := range c.cands {
-			if x.source != "edit" {
-				x.prior -= 2
-			}
-		}
-	}
-}
-
-// testFailures reports whether every diagnostic is a failing test (as
-// constraints reports them: "TestName failed: …").
-func testFailures(diags []string) bool {
-	for _, d := range diags {
-		name, _, ok := strings.Cut(d, " failed")
-		if !ok || !strings.HasPrefix(name, "Test") && !strings.HasPrefix(name, "Example") && !strings.HasPrefix(name, "Fuzz") {
+// testFailures reports whether every finding the hole answers is a
+// failing test.
+func testFailures(fs []diag.Finding) bool {
+	for _, f := range fs {
+		if f.Category != diag.Tests {
 			return false
 		}
 	}
-	return len(diags) > 0
+	return len(fs) > 0
+}
+
+// findings returns the findings of the hole with one of the codes, in
+// the hole's file.
+func (c *holeCtx) findings(codes ...diag.Code) []diag.Finding {
+	var out []diag.Finding
+	for _, f := range c.h.Findings {
+		if f.File == c.h.File && slices.Contains(codes, f.Code) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// has reports whether the hole answers a finding with one of the codes.
+func (c *holeCtx) has(codes ...diag.Code) bool {
+	return slices.ContainsFunc(c.h.Findings, func(f diag.Finding) bool { return slices.Contains(codes, f.Code) })
+}
+
+// subject returns the source text of f's span: the name f is about.
+func (c *holeCtx) subject(f diag.Finding) string { return f.Subject(c.src) }
+
+// qualifier returns the identifier before the dot that precedes offset
+// off of the hole's file (pkg in pkg.Name), or "".
+func (c *holeCtx) qualifier(off int) string {
+	i := off
+	for i > 0 && (c.src[i-1] == ' ' || c.src[i-1] == '\t') {
+		i--
+	}
+	if i == 0 || c.src[i-1] != '.' {
+		return ""
+	}
+	i--
+	for i > 0 && (c.src[i-1] == ' ' || c.src[i-1] == '\t') {
+		i--
+	}
+	j := i
+	for i > 0 && isIdentRune(rune(c.src[i-1])) {
+		i--
+	}
+	return c.src[i:j]
 }
 
 // qual qualifies types relative to the hole's package.
@@ -179,203 +209,12 @@ func (c *holeCtx) qual(p *types.Package) string {
 	return p.Name()
 }
 
-// enclosingSig returns the signature of the innermost function around
-// the hole.
-func (c *holeCtx) enclosingSig() *types.Signature {
-	for _, n := range c.path {
-		switch n := n.(type) {
-		case *goast.FuncLit:
-			if s, ok := c.info.TypeOf(n).(*types.Signature); ok {
-				return s
-			}
-		case *goast.FuncDecl:
-			if obj := c.info.Defs[n.Name]; obj != nil {
-				if s, ok := obj.Type().(*types.Signature); ok {
-					return s
-				}
-			}
-			return nil
-		}
-	}
-	return nil
-}
-
-// scopeObjects returns the objects in scope at the hole, nearest first:
-// locals (most recently declared first), then package members and
-// imported package names by name.
-func (c *holeCtx) scopeObjects() []types.Object {
-	var out []types.Object
-	seen := map[string]bool{}
-	s := c.pkg.Scope().Innermost(c.pos)
-	if s == nil {
-		s = c.pkg.Scope()
-	}
-	for ; s != nil && s != types.Universe; s = s.Parent() {
-		local := s != c.pkg.Scope() && s.Parent() != c.pkg.Scope()
-		var objs []types.Object
-		for _, name := range s.Names() {
-			if name == "_" || name == "__" || seen[name] {
-				continue
-			}
-			obj := s.Lookup(name)
-			if local && obj.Pos() >= c.pos {
-				continue // declared after the hole (or inside it)
-			}
-			objs = append(objs, obj)
-		}
-		if local {
-			slices.SortStableFunc(objs, func(a, b types.Object) int { return int(b.Pos()) - int(a.Pos()) })
-		}
-		for _, o := range objs {
-			seen[o.Name()] = true
-		}
-		out = append(out, objs...)
-	}
-	return out
-}
-
-// expectedType returns the type the hole's fill must be assignable to.
-func (c *holeCtx) expectedType() types.Type {
-	if e, ok := c.node.(goast.Expr); ok {
-		if t := c.slotType(c.path); t != nil {
-			return t
-		}
-		_ = e
-	}
-	if c.h.ExpectedType != "" {
-		if tv, err := types.Eval(c.fset, c.pkg, c.pos, c.h.ExpectedType); err == nil && tv.IsType() {
-			return tv.Type
-		}
-	}
-	return nil
-}
-
 // valid returns t, or nil when t is missing or invalid.
 func valid(t types.Type) types.Type {
 	if t == nil || t == types.Typ[types.Invalid] {
 		return nil
 	}
 	return t
-}
-
-// slotType returns the type expected of path[0], an expression, from the
-// node that holds it.
-func (c *holeCtx) slotType(path []goast.Node) types.Type {
-	e, ok := path[0].(goast.Expr)
-	if !ok {
-		return nil
-	}
-	for _, p := range path[1:] {
-		switch p := p.(type) {
-		case *goast.ParenExpr:
-			e = p
-			continue
-		case *goast.AssignStmt:
-			if len(p.Lhs) != len(p.Rhs) {
-				return nil
-			}
-			for j, r := range p.Rhs {
-				if r != e {
-					continue
-				}
-				if id, ok := p.Lhs[j].(*goast.Ident); ok && p.Tok == token.DEFINE && c.info.Defs[id] != nil {
-					return nil // a new variable takes the value's type
-				}
-				return valid(c.info.TypeOf(p.Lhs[j]))
-			}
-		case *goast.ValueSpec:
-			if p.Type != nil {
-				return valid(c.info.TypeOf(p.Type))
-			}
-		case *goast.ReturnStmt:
-			if c.sig == nil || c.sig.Results().Len() != len(p.Results) {
-				return nil
-			}
-			if i := slices.Index(p.Results, e); i >= 0 {
-				return c.sig.Results().At(i).Type()
-			}
-		case *goast.CallExpr:
-			i := slices.Index(p.Args, e)
-			if i < 0 {
-				return nil
-			}
-			if tv, ok := c.info.Types[p.Fun]; ok && tv.IsType() {
-				return nil // a conversion takes anything convertible
-			}
-			sig, ok := valid(c.info.TypeOf(p.Fun)).(*types.Signature)
-			if !ok || sig == nil {
-				return nil
-			}
-			params := sig.Params()
-			switch {
-			case sig.Variadic() && i >= params.Len()-1:
-				if p.Ellipsis.IsValid() {
-					return params.At(params.Len() - 1).Type()
-				}
-				if s, ok := params.At(params.Len() - 1).Type().(*types.Slice); ok {
-					return s.Elem()
-				}
-			case i < params.Len():
-				t := params.At(i).Type()
-				if tp, ok := t.(*types.TypeParam); ok {
-					_ = tp
-					return nil
-				}
-				return t
-			}
-		case *goast.IfStmt:
-			if p.Cond == e {
-				return types.Typ[types.Bool]
-			}
-		case *goast.ForStmt:
-			if p.Cond == e {
-				return types.Typ[types.Bool]
-			}
-		case *goast.BinaryExpr:
-			switch p.Op {
-			case token.LAND, token.LOR:
-				return types.Typ[types.Bool]
-			case token.SHL, token.SHR:
-				return nil
-			}
-			other := p.X
-			if other == e {
-				other = p.Y
-			}
-			t := valid(c.info.TypeOf(other))
-			if b, ok := t.(*types.Basic); t == nil || ok && b.Info()&types.IsUntyped != 0 {
-				switch p.Op {
-				case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
-					e = p // x / 1000: x has the type the expression must have
-					continue
-				}
-				return nil
-			}
-			return t
-		case *goast.UnaryExpr:
-			if p.Op == token.NOT {
-				return types.Typ[types.Bool]
-			}
-		case *goast.IndexExpr:
-			if p.Index != e {
-				return nil
-			}
-			switch u := under(c.info.TypeOf(p.X)).(type) {
-			case *types.Map:
-				return u.Key()
-			case *types.Slice, *types.Array, *types.Basic, *types.Pointer:
-				return types.Typ[types.Int]
-			}
-		case *goast.SendStmt:
-			if p.Value == e {
-				if ch, ok := under(c.info.TypeOf(p.Chan)).(*types.Chan); ok {
-					return ch.Elem()
-				}
-			}
-		}
-		return nil
-	}
-	return nil
 }
 
 func under(t types.Type) types.Type {
@@ -397,239 +236,6 @@ func assignable(v, t types.Type) bool {
 		return true
 	}
 	return types.AssignableTo(v, t)
-}
-
-// exprCandidates proposes identifiers, selectors, calls, literals, zero
-// values and conversions, kept only when they fit the expected type.
-func (c *holeCtx) exprCandidates() {
-	if c.pkg == nil {
-		for i, name := range c.h.Scope {
-			c.add(name, -1-0.1*float64(min(i, 30)), "scope")
-		}
-		for _, lit := range []string{"nil", "0", `""`, "true", "false", "1"} {
-			c.add(lit, -2.5, "literal")
-		}
-		return
-	}
-	if c.selectorMembers() {
-		return
-	}
-	exp := c.expected
-	add := func(text string, t types.Type, prior float64, src string) {
-		if exp != nil && !assignable(t, exp) {
-			return
-		}
-		if exp != nil && t == nil {
-			prior -= 1
-		}
-		c.add(text, prior, src)
-	}
-	if exp != nil {
-		c.add(zeroValue(exp, c.qual), -0.8, "zero")
-		if b, ok := under(exp).(*types.Basic); ok {
-			switch {
-			case b.Info()&types.IsInteger != 0:
-				c.add("1", -1.2, "literal")
-				c.add("-1", -2, "literal")
-			case b.Info()&types.IsBoolean != 0:
-				c.add("true", -0.8, "literal")
-			}
-		}
-	} else {
-		for _, lit := range []string{"nil", "0", `""`, "true", "false", "1"} {
-			c.add(lit, -2.5, "literal")
-		}
-	}
-	vars := c.vars(12)
-	tested := c.testedVars()
-	for rank, obj := range c.objs {
-		p := -0.5 - 0.08*float64(min(rank, 40))
-		name := obj.Name()
-		switch o := obj.(type) {
-		case *types.Var:
-			if tested[o] {
-				p += 1 // if errRead == io.EOF { return nil, errRead }
-			}
-			add(name, o.Type(), p, "scope")
-			c.memberCands(name, o.Type(), p-0.7, vars, add)
-			if sig, ok := under(o.Type()).(*types.Signature); ok && sig.Params().Len() == 0 && resultType(sig) != nil {
-				add(name+"()", resultType(sig), p-0.6, "types") // var now = time.Now
-				c.resultMembers(name, sig, p-1.2, vars, add)
-			}
-			if exp != nil && !assignable(o.Type(), exp) && types.ConvertibleTo(o.Type(), exp) && isBasic(exp) && isBasic(o.Type()) {
-				add(types.TypeString(exp, c.qual)+"("+name+")", exp, p-1.2, "conversion")
-			}
-			if exp != nil && isInt(exp) {
-				switch under(o.Type()).(type) {
-				case *types.Slice, *types.Map, *types.Chan, *types.Array:
-					add("len("+name+")", types.Typ[types.Int], p-0.6, "types")
-				case *types.Basic:
-					if isString(o.Type()) {
-						add("len("+name+")", types.Typ[types.Int], p-0.6, "types")
-					}
-				}
-			}
-		case *types.Const:
-			add(name, o.Type(), p, "scope")
-		case *types.Func:
-			c.callCands(name, o, p-0.4, vars, add)
-			c.resultMembers(name, o.Type(), p-1.2, vars, add)
-		case *types.PkgName:
-			c.pkgMembers(o.Imported(), o.Name(), p-1.5, vars, add)
-		}
-	}
-	// Standard-library packages the file does not import, when the hole's
-	// text or instruction names them.
-	for _, name := range c.mentionedStd() {
-		if c.lookupPkgName(name) != nil {
-			continue
-		}
-		if pkg := c.d.stdPackage(stdPackages[name]); pkg != nil {
-			c.pkgMembers(pkg, name, -1.5, vars, add)
-		}
-	}
-}
-
-func isBasic(t types.Type) bool { _, ok := under(t).(*types.Basic); return ok }
-
-func isInt(t types.Type) bool {
-	b, ok := under(t).(*types.Basic)
-	return ok && b.Info()&types.IsInteger != 0
-}
-
-func isString(t types.Type) bool {
-	b, ok := under(t).(*types.Basic)
-	return ok && b.Info()&types.IsString != 0
-}
-
-func isError(t types.Type) bool {
-	return t != nil && types.Identical(t, types.Universe.Lookup("error").Type())
-}
-
-// testedVars returns the variables that the conditions of the if
-// statements around the hole test, when the hole is in their then-branch:
-// there the value just tested is the one most often used.
-func (c *holeCtx) testedVars() map[*types.Var]bool {
-	out := map[*types.Var]bool{}
-	for i, n := range c.path {
-		ifs, ok := n.(*goast.IfStmt)
-		if !ok || i == 0 || c.path[i-1] != goast.Node(ifs.Body) {
-			continue
-		}
-		goast.Inspect(ifs.Cond, func(n goast.Node) bool {
-			if id, ok := n.(*goast.Ident); ok {
-				if v, ok := c.info.Uses[id].(*types.Var); ok {
-					out[v] = true
-				}
-			}
-			return true
-		})
-	}
-	return out
-}
-
-// vars returns up to n variables in scope, nearest first.
-func (c *holeCtx) vars(n int) []*types.Var {
-	var out []*types.Var
-	for _, o := range c.objs {
-		if v, ok := o.(*types.Var); ok && len(out) < n {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// args returns argument lists for sig filled from vars, at most limit.
-func argLists(sig *types.Signature, vars []*types.Var, limit int) []string {
-	params := sig.Params()
-	if params.Len() == 0 {
-		return []string{""}
-	}
-	if params.Len() > 2 || sig.Variadic() && params.Len() > 1 {
-		return nil
-	}
-	fits := func(t types.Type) []string {
-		var names []string
-		for _, v := range vars {
-			if _, ok := t.(*types.TypeParam); ok || types.AssignableTo(v.Type(), t) {
-				names = append(names, v.Name())
-				if len(names) == 3 {
-					break
-				}
-			}
-		}
-		return names
-	}
-	a := fits(params.At(0).Type())
-	if sig.Variadic() {
-		a = fits(params.At(0).Type().(*types.Slice).Elem())
-	}
-	if params.Len() == 1 {
-		return a[:min(len(a), limit)]
-	}
-	b := fits(params.At(1).Type())
-	var out []string
-	for _, x := range a {
-		for _, y := range b {
-			if x != y && len(out) < limit {
-				out = append(out, x+", "+y)
-			}
-		}
-	}
-	return out
-}
-
-// resultType returns the single result type of sig, or nil.
-func resultType(sig *types.Signature) types.Type {
-	if sig.Results().Len() != 1 {
-		return nil
-	}
-	return sig.Results().At(0).Type()
-}
-
-// callCands proposes calls of fn named name.
-func (c *holeCtx) callCands(name string, fn *types.Func, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
-	sig, ok := fn.Type().(*types.Signature)
-	if !ok {
-		return
-	}
-	rt := resultType(sig)
-	if rt == nil {
-		return
-	}
-	if sig.TypeParams().Len() > 0 {
-		rt = nil // unknown until instantiated
-	}
-	for i, args := range argLists(sig, vars, 4) {
-		add(name+"("+args+")", rt, p-0.2*float64(i), "types")
-	}
-}
-
-// resultMembers proposes the fields and methods of the result of calling
-// name, a function of type t with no parameters and one result that is
-// not a basic type or error (timeNow().UnixNano()).
-func (c *holeCtx) resultMembers(name string, t types.Type, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
-	sig, ok := under(t).(*types.Signature)
-	if !ok || sig.Params().Len() != 0 || sig.TypeParams().Len() > 0 {
-		return
-	}
-	rt := resultType(sig)
-	if rt == nil || isBasic(rt) || isError(rt) {
-		return
-	}
-	c.memberCands(name+"()", rt, p, vars, add)
-}
-
-// memberCands proposes fields and methods of x, a variable of type t.
-func (c *holeCtx) memberCands(x string, t types.Type, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
-	for _, m := range members(t, c.pkg) {
-		switch m := m.(type) {
-		case *types.Var:
-			add(x+"."+m.Name(), m.Type(), p, "field")
-		case *types.Func:
-			c.callCands(x+"."+m.Name(), m, p-0.2, vars, add)
-		}
-	}
 }
 
 // members returns the fields and methods of t visible from pkg, sorted
@@ -677,27 +283,6 @@ func members(t types.Type, pkg *types.Package) []types.Object {
 	return out
 }
 
-// pkgMembers proposes the exported constants, variables and calls of pkg,
-// imported under name.
-func (c *holeCtx) pkgMembers(pkg *types.Package, name string, p float64, vars []*types.Var, add func(string, types.Type, float64, string)) {
-	if pkg == nil {
-		return
-	}
-	s := pkg.Scope()
-	for _, n := range s.Names() {
-		o := s.Lookup(n)
-		if !o.Exported() {
-			continue
-		}
-		switch o := o.(type) {
-		case *types.Const, *types.Var:
-			add(name+"."+n, o.Type(), p, "package")
-		case *types.Func:
-			c.callCands(name+"."+n, o, p-0.2, vars, add)
-		}
-	}
-}
-
 // lookupPkgName returns the package imported under name at the hole.
 func (c *holeCtx) lookupPkgName(name string) *types.PkgName {
 	for _, o := range c.objs {
@@ -707,29 +292,6 @@ func (c *holeCtx) lookupPkgName(name string) *types.PkgName {
 		}
 	}
 	return nil
-}
-
-// mentionedStd returns the standard-library package names that the
-// hole's text, instruction or diagnostics mention as name.X, sorted.
-func (c *holeCtx) mentionedStd() []string {
-	text := c.h.Original + " " + c.h.Instruction + " " + c.diags
-	var out []string
-	for name := range stdPackages {
-		if strings.Contains(text, name+".") || c.h.Instruction != "" && containsWord(c.h.Instruction, name) {
-			out = append(out, name)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func containsWord(s, w string) bool {
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !isIdentRune(r) }) {
-		if f == w {
-			return true
-		}
-	}
-	return false
 }
 
 func isIdentRune(r rune) bool {
@@ -773,42 +335,4 @@ var stdPackages = map[string]string{
 	"hex": "encoding/hex", "binary": "encoding/binary", "atomic": "sync/atomic",
 	"rand": "math/rand", "http": "net/http", "url": "net/url", "exec": "os/exec",
 	"log": "log", "iter": "iter", "base64": "encoding/base64",
-}
-
-// selectorMembers proposes, for an identifier hole that is the selected
-// name of x.Sel, the names x offers: a package's exported members or a
-// type's fields and methods. It reports whether the hole is such a name.
-func (c *holeCtx) selectorMembers() bool {
-	id, ok := c.node.(*goast.Ident)
-	if !ok || len(c.path) < 2 {
-		return false
-	}
-	sel, ok := c.path[1].(*goast.SelectorExpr)
-	if !ok || sel.Sel != id {
-		return false
-	}
-	var names []string
-	if x, ok := sel.X.(*goast.Ident); ok {
-		if pn, ok := c.info.Uses[x].(*types.PkgName); ok {
-			for _, n := range pn.Imported().Scope().Names() {
-				if token.IsExported(n) {
-					names = append(names, n)
-				}
-			}
-		}
-	}
-	if names == nil {
-		for _, o := range members(valid(c.info.TypeOf(sel.X)), c.pkg) {
-			names = append(names, o.Name())
-		}
-	}
-	for _, n := range names {
-		if c.predicting() {
-			c.add(n, -1, "member") // the token model decides
-			continue
-		}
-		d := editDistance(strings.ToLower(id.Name), strings.ToLower(n))
-		c.add(n, -1-0.3*float64(min(d, 10)), "member")
-	}
-	return true
 }

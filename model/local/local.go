@@ -6,9 +6,6 @@ import (
 	"hash/fnv"
 	"math"
 	"slices"
-	"sync"
-
-	"go/types"
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
@@ -18,21 +15,45 @@ import (
 // configuration.
 type Options struct {
 	// Verify is how many of the best-scored candidates of each hole are
-	// type-checked in process (against the request's package, with the
-	// candidate applied) before the final ranking. 0 means 24; a negative
-	// value turns verification off.
+	// verified (by the request's Verify, with the candidate applied)
+	// before the final ranking. 0 means 24; a negative value turns
+	// verification off.
 	Verify int
 	// Templates are the statement shapes used for statement and body
 	// holes; nil means DefaultTemplates.
 	Templates []Template
-	// Importer loads standard-library packages that a file does not
-	// import yet (for candidates such as strings.HasPrefix). Nil means a
-	// source importer over GOROOT.
-	Importer types.Importer
 	// Span is the most tokens the token model fills on its own, by
 	// iterative unmasking, in an expression hole. 0 means 3; negative
 	// turns it off.
 	Span int
+	// Generators are the names of the generators to run (see
+	// GeneratorNames and ParseGenerators); nil means all.
+	Generators []string
+	// Priors weigh the generators' proposals; nil means the fitted ones.
+	Priors *Priors
+	// Record, if set, is given every hole's candidates, with what each
+	// generator proposed, the text of the hole's file and the scoring
+	// context ("repair", "test", "fill", "predict", "predict-ident"): the
+	// data the priors are fitted on.
+	Record func(h *ast.Hole, src, ctx string, cands []Recorded)
+}
+
+// A Recorded candidate is a candidate of a hole as Options.Record sees
+// it: its text, the token model's log-probability and token count, its
+// weighted errors when verified (-1 if not), and its proposals.
+type Recorded struct {
+	Text      string
+	LogProb   float64
+	Tokens    int
+	Errs      float64
+	Proposals []RecordedProposal
+}
+
+// A RecordedProposal is one generator's proposal of a candidate.
+type RecordedProposal struct {
+	Generator string
+	Key       float64
+	Rank      int
 }
 
 // A Denoiser is the local, embedded denoiser: type-directed candidates
@@ -43,16 +64,14 @@ type Denoiser struct {
 	lm        TokenModel
 	opts      Options
 	templates []Template
-
-	mu  sync.Mutex // guards std
-	std map[string]*types.Package
-	imp types.Importer
+	enabled   []bool // by index in generators
+	priors    *Priors
 }
 
 // New returns a local denoiser that ranks candidates with lm. A nil lm
 // ranks by the candidates' priors alone; nil opts means defaults.
 func New(lm TokenModel, opts *Options) *Denoiser {
-	d := &Denoiser{lm: lm, std: map[string]*types.Package{}}
+	d := &Denoiser{lm: lm}
 	if opts != nil {
 		d.opts = *opts
 	}
@@ -66,6 +85,14 @@ func New(lm TokenModel, opts *Options) *Denoiser {
 	if d.templates == nil {
 		d.templates = DefaultTemplates()
 	}
+	d.enabled = make([]bool, len(generators))
+	for i, g := range generators {
+		d.enabled[i] = d.opts.Generators == nil || slices.Contains(d.opts.Generators, g.name)
+	}
+	d.priors = d.opts.Priors
+	if d.priors == nil {
+		d.priors = &fittedPriors
+	}
 	return d
 }
 
@@ -77,16 +104,13 @@ func (d *Denoiser) Name() string { return "local" }
 func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Response, error) {
 	resp := &model.Response{Fills: make([][]model.Candidate, len(req.Holes))}
 	k := max(req.Candidates, 1)
-	var v *verifier
-	if d.opts.Verify > 0 {
-		v = d.newVerifier(req)
-	}
+	rs := newReqState(req)
 	toks := map[string][]ast.Token{}
 	for i, h := range req.Holes {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		c := d.newHoleCtx(req, h)
+		c := d.newHoleCtx(ctx, rs, h)
 		if c.src != "" || h.Start == 0 {
 			if _, ok := toks[h.File]; !ok {
 				toks[h.File] = ast.Tokenize(c.src)
@@ -94,68 +118,55 @@ func (d *Denoiser) Denoise(ctx context.Context, req *model.Request) (*model.Resp
 			c.fileToks = toks[h.File]
 		}
 		c.generate()
-		resp.Fills[i] = d.rank(ctx, c, v, k, req.Seed)
+		resp.Fills[i] = d.rank(ctx, c, k, req.Seed)
 	}
 	resp.Usage.Calls = 1
 	return resp, nil
 }
 
-// lmWeight scales the token model's log-probability against the priors;
-// tokenBonus offsets the cost of each fill token so that longer fills are
-// not ruled out by length alone; lmClamp bounds the token model's say, so
-// that a fix the diagnostics call for (priors of 6 to 9) outranks a fill
-// the model merely likes.
-const (
-	lmWeight   = 0.3
-	tokenBonus = 2.5
-	lmClamp    = 3
-
-	// predictWeight and predictClamp replace lmWeight and lmClamp for a
-	// hole with no original text, where no diagnostic calls for a fix;
-	// an identifier hole there gets no tokenBonus, since all its
-	// candidates are one identifier and compare by log-probability alone.
-	predictWeight = 1.0
-	predictClamp  = 8
-)
-
 // rank scores, checks and orders c's candidates and returns the best k.
-func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, seed int64) []model.Candidate {
+func (d *Denoiser) rank(ctx context.Context, c *holeCtx, k int, seed int64) []model.Candidate {
 	cands := c.list()
 	if len(cands) == 0 {
 		return nil
 	}
 	left, right := c.context(8)
-	weight, clamp, bonus := lmWeight, float64(lmClamp), tokenBonus
-	if c.predicting() {
-		// Nothing to repair: the token model, with its package cache,
-		// chooses among the well-typed candidates.
-		weight, clamp = predictWeight, predictClamp
-		if c.h.Kind == ast.Ident {
-			bonus = 0 // every candidate is one identifier
-		}
+	sctx := c.scoreCtx()
+	rankProposals(cands)
+	var rec []Recorded
+	if d.opts.Record != nil {
+		rec = make([]Recorded, len(cands))
 	}
-	for _, x := range cands {
+	for i, x := range cands {
+		d.priors.prior(x, sctx)
 		x.score = x.prior
+		var lp float64
+		fill := fillTokens(x.text)
 		if d.lm != nil {
-			fill := fillTokens(x.text)
-			lp := d.lm.LogProb(left, fill, right)
-			x.score += max(-clamp, min(clamp, weight*(lp+bonus*float64(len(fill)))))
+			lp = d.lm.LogProb(left, fill, right)
+			x.score += d.priors.lm(lp, len(fill), sctx)
 		}
 		x.tie = tieHash(seed, x.text)
+		if rec != nil {
+			rec[i] = Recorded{Text: x.text, LogProb: lp, Tokens: len(fill), Errs: -1}
+			for _, p := range x.props {
+				rec[i].Proposals = append(rec[i].Proposals, RecordedProposal{Generator: generators[p.gen].name, Key: p.key, Rank: p.rank})
+			}
+		}
 	}
 	byScore := func(a, b *cand) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.tie, b.tie), cmp.Compare(a.text, b.text))
 	}
 	slices.SortFunc(cands, byScore)
 
-	if v != nil {
-		base := v.check(c.h, c.h.Original)
+	if rs := c.rs; d.opts.Verify > 0 && rs.canVerify() {
+		base := rs.check(ctx, c.h, c.h.Original)
 		n := 0
 		for _, x := range cands {
 			if n >= d.opts.Verify || ctx.Err() != nil {
 				break
 			}
-			x.errs = v.check(c.h, x.text)
+			x.errs = rs.check(ctx, c.h, x.text)
 			x.checked = true
 			n++
 		}
@@ -168,7 +179,15 @@ func (d *Denoiser) rank(ctx context.Context, c *holeCtx, v *verifier, k int, see
 			return cmp.Or(cmp.Compare(a.errs, b.errs), byScore(a, b))
 		})
 	}
-	if c.h.Original != "" && testFailures(c.h.Diagnostics) {
+	if rec != nil {
+		for i := range rec {
+			if x := c.cands[rec[i].Text]; x.checked {
+				rec[i].Errs = x.errs
+			}
+		}
+		d.opts.Record(c.h, c.src, sctx.String(), rec)
+	}
+	if c.h.Original != "" && testFailures(c.h.Findings) {
 		cands = spreadSites(cands, c.h.Original)
 	}
 	// Confidence: a softmax over all candidates of the score less a

@@ -3,12 +3,15 @@ package local
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	goast "go/ast"
 	"go/importer"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,6 +24,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 )
 
@@ -95,6 +99,7 @@ func (b *bigram) Predict(left, right []ast.Token, k int) []Prediction {
 
 var (
 	srcImporterOnce sync.Once
+	srcImporterMu   sync.Mutex // the source importer is not safe for concurrent use
 	srcImporter     types.Importer
 	testLMOnce      sync.Once
 	testLM          *bigram
@@ -105,7 +110,72 @@ var (
 func testDenoiser(t testing.TB) *Denoiser {
 	srcImporterOnce.Do(func() { srcImporter = importer.ForCompiler(token.NewFileSet(), "source", nil) })
 	testLMOnce.Do(func() { testLM = newBigram(t) })
-	return New(testLM, &Options{Importer: srcImporter})
+	return New(testLM, nil)
+}
+
+// withChecks gives req a Verify and an Import like refine's: the fill
+// applied as refine applies it (ast.IndentFill, then ast.FixImports, the
+// default import fixer), the package type-checked by go/types with the
+// findings' codes and spans as constraints gives them. (The package's
+// tests cannot afford a constraints.Checker, which loads a module from
+// disk, per scenario.)
+func withChecks(req *model.Request) *model.Request {
+	req.Verify = func(ctx context.Context, h *ast.Hole, text string) ([]diag.Finding, error) {
+		f := req.Canvas.File(h.File)
+		src, err := ast.Apply(f.Text, []ast.Edit{ast.IndentFill(f.Text, h, text)})
+		if err != nil {
+			return nil, err
+		}
+		if out, err := ast.FixImports(h.File, src, nil); err == nil {
+			src = out
+		}
+		cv := req.Canvas.WithText(h.File, src)
+		texts := map[string]string{}
+		for _, f := range cv.Files() {
+			texts[filepath.Base(f.Name)] = f.Text
+		}
+		return checkFindings(texts), nil
+	}
+	req.Import = func(_ context.Context, path string) (*types.Package, error) {
+		srcImporterMu.Lock()
+		defer srcImporterMu.Unlock()
+		return srcImporter.Import(path)
+	}
+	return req
+}
+
+// checkFindings type-checks files (name → text) as package p and returns
+// the syntax and type findings.
+func checkFindings(files map[string]string) []diag.Finding {
+	fset := token.NewFileSet()
+	var afs []*goast.File
+	var fs []diag.Finding
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		name := filepath.Join(testDir, n)
+		f, err := parser.ParseFile(fset, name, files[n], parser.SkipObjectResolution)
+		if err != nil {
+			var list scanner.ErrorList
+			if errors.As(err, &list) {
+				for _, e := range list {
+					fs = append(fs, diag.Finding{File: name, Line: e.Pos.Line, Col: e.Pos.Column, Category: diag.Syntax, Code: diag.SyntaxError, Message: e.Msg})
+				}
+			}
+			continue
+		}
+		afs = append(afs, f)
+	}
+	if len(fs) > 0 {
+		return fs
+	}
+	srcImporterMu.Lock()
+	defer srcImporterMu.Unlock()
+	conf := types.Config{Importer: srcImporter, Error: func(err error) {
+		e := err.(types.Error)
+		tf := fset.File(e.Pos)
+		fs = append(fs, typesFinding(tf, files[filepath.Base(tf.Name())], e))
+	}}
+	conf.Check("p", fset, afs, nil)
+	return fs
 }
 
 const testDir = "/difgen/test/p"
@@ -142,7 +212,9 @@ func checkPackage(t testing.TB, files map[string]string) (*ast.Canvas, *model.Ty
 	}
 	var errs []types.Error
 	conf := types.Config{Importer: srcImporter, Error: func(err error) { errs = append(errs, err.(types.Error)) }}
+	srcImporterMu.Lock()
 	pkg, _ := conf.Check("p", fset, afs, info)
+	srcImporterMu.Unlock()
 	cv := ast.NewCanvas(testDir, snaps...)
 	return cv, &model.Types{Fset: fset, Files: afs, Names: full, Pkg: pkg, Info: info}, errs
 }
@@ -154,6 +226,9 @@ type scenario struct {
 	hole, at, kind    string
 	diag, want, instr string
 	rank              int
+	predict           bool   // the hole's text is masked: no Original, as for new code
+	vetfix            string // a vet finding over the hole whose fix inserts this at its start
+	lm                string // "small": the n-gram model of smallCorpus with the package cache, not the bigram
 	files             map[string]string
 }
 
@@ -187,6 +262,12 @@ func loadScenario(t *testing.T, file string) scenario {
 			sc.instr = v
 		case "rank":
 			sc.rank, _ = strconv.Atoi(v)
+		case "original":
+			sc.predict = v == "none"
+		case "vetfix":
+			sc.vetfix = v
+		case "lm":
+			sc.lm = v
 		}
 	}
 	for _, f := range ar.Files {
@@ -219,22 +300,59 @@ func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
 		h.Start, h.End = ins.Start, ins.End
 	}
 	h.Instruction = sc.instr
-	if sc.diag != "" {
-		h.Diagnostics = []string{sc.diag}
-	} else {
-		tf := ty.Fset.File(ty.File(name).Pos())
+	if sc.predict {
+		h.Original, h.User = "", false
+	}
+	tf := ty.Fset.File(ty.File(name).Pos())
+	switch {
+	case sc.predict:
+		// New code: nothing was checked wrong.
+	case sc.vetfix != "":
+		// A vet finding over the hole with a suggested fix, as constraints
+		// reads them from go vet -json.
+		h.Findings = []diag.Finding{{File: name, Start: h.Start, End: h.End, Category: diag.Vet, Code: diag.VetPrintf,
+			Message: "non-constant format string", Weight: 1,
+			Fixes: []diag.Fix{{Message: "Insert format string", Edits: []diag.Edit{{File: name, Start: h.Start, End: h.Start, New: sc.vetfix}}}}}}
+	case strings.HasPrefix(sc.diag, "Test"):
+		// A failing test, as constraints reports it.
+		test, _, _ := strings.Cut(sc.diag, " ")
+		h.Findings = []diag.Finding{{Category: diag.Tests, Code: diag.TestFailed, Test: test, Message: sc.diag, Weight: 1}}
+	case sc.diag != "":
+		// The type errors with that message.
 		for _, e := range errs {
-			if off := tf.Offset(e.Pos); off >= h.Start-1 && off <= h.End+2 {
-				h.Diagnostics = append(h.Diagnostics, e.Msg)
+			if e.Msg == sc.diag {
+				h.Findings = append(h.Findings, typesFinding(tf, src, e))
 			}
 		}
-		if h.Diagnostics == nil {
+		if h.Findings == nil {
+			t.Fatalf("no type error %q in a.go", sc.diag)
+		}
+	default:
+		for _, e := range errs {
+			if off := tf.Offset(e.Pos); off >= h.Start-1 && off <= h.End+2 {
+				h.Findings = append(h.Findings, typesFinding(tf, src, e))
+			}
+		}
+		if h.Findings == nil {
 			for _, e := range errs {
-				h.Diagnostics = append(h.Diagnostics, e.Msg)
+				h.Findings = append(h.Findings, typesFinding(tf, src, e))
 			}
 		}
 	}
-	return &model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}, h
+	return withChecks(&model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}), h
+}
+
+// denoiser returns the denoiser sc asks for, with opts.
+func (sc scenario) denoiser(t *testing.T, opts *Options) *Denoiser {
+	if sc.lm == "small" {
+		var texts []string
+		for _, n := range slices.Sorted(maps.Keys(sc.files)) {
+			texts = append(texts, sc.files[n])
+		}
+		return New(smallModel(t).WithCache(texts...), opts)
+	}
+	testDenoiser(t)
+	return New(testLM, opts)
 }
 
 func norm(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -246,12 +364,11 @@ func TestScenarios(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no scenarios in testdata")
 	}
-	d := testDenoiser(t)
 	for _, file := range files {
 		sc := loadScenario(t, file)
 		t.Run(sc.name, func(t *testing.T) {
 			req, h := sc.request(t)
-			resp, err := d.Denoise(context.Background(), req)
+			resp, err := sc.denoiser(t, nil).Denoise(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,14 +379,74 @@ func TestScenarios(t *testing.T) {
 				lines = append(lines, strconv.Itoa(i+1)+". "+strconv.Quote(c.Text)+" "+c.Source+" "+strconv.FormatFloat(c.Confidence, 'f', 3, 64))
 			}
 			if rank == 0 || rank > sc.rank {
-				t.Errorf("hole %q (diagnostics %q): want %q in top %d, got rank %d among:\n%s", h.Original, h.Diagnostics, sc.want, sc.rank, rank, strings.Join(lines, "\n"))
+				t.Errorf("hole %q (findings %v): want %q in top %d, got rank %d among:\n%s", h.Original, h.Findings, sc.want, sc.rank, rank, strings.Join(lines, "\n"))
 				return
 			}
-			t.Logf("rank %d/%d", rank, len(got))
+			t.Logf("rank %d/%d source %s", rank, len(got), got[rank-1].Source)
 			if *verbose {
-				t.Logf("diagnostics %q\n%s", h.Diagnostics, strings.Join(lines, "\n"))
+				t.Logf("findings %v\n%s", h.Findings, strings.Join(lines, "\n"))
 			}
 		})
+	}
+}
+
+// TestGeneratorScenarios checks that every generator of the table has its
+// scenario, testdata/<name>.txtar, where the generator proposes the fill
+// wanted.
+func TestGeneratorScenarios(t *testing.T) {
+	for _, name := range GeneratorNames() {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join("testdata", name+".txtar")
+			if _, err := os.Stat(file); err != nil {
+				t.Fatalf("generator %s has no scenario: %v", name, err)
+			}
+			sc := loadScenario(t, file)
+			req, _ := sc.request(t)
+			d := sc.denoiser(t, nil)
+			resp, err := d.Denoise(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(resp.Fills[0], func(c model.Candidate) bool { return norm(c.Text) == norm(sc.want) })
+			if i < 0 {
+				t.Fatalf("want %q not among %v", sc.want, resp.Fills[0])
+			}
+			if src := resp.Fills[0][i].Source; src != name {
+				t.Errorf("want %q proposed by %s, not %s", sc.want, src, name)
+			}
+			// Without the generator, its fill is not proposed, or by
+			// another.
+			resp, err = sc.denoiser(t, &Options{Generators: slices.DeleteFunc(GeneratorNames(), func(n string) bool { return n == name })}).Denoise(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range resp.Fills[0] {
+				if c.Source == name {
+					t.Errorf("generator %s switched off, yet it proposed %q", name, c.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestParseGenerators(t *testing.T) {
+	all := GeneratorNames()
+	for _, tc := range []struct {
+		spec string
+		want []string
+		err  bool
+	}{
+		{"", nil, false},
+		{"all", nil, false},
+		{"typed,template", []string{"typed", "template"}, false},
+		{"-operator", slices.DeleteFunc(slices.Clone(all), func(n string) bool { return n == "operator" }), false},
+		{"-nosuch", nil, true},
+		{"typed,-operator", nil, true},
+	} {
+		got, err := ParseGenerators(tc.spec)
+		if (err != nil) != tc.err || !slices.Equal(got, tc.want) {
+			t.Errorf("ParseGenerators(%q) = %q, %v; want %q (error %v)", tc.spec, got, err, tc.want, tc.err)
+		}
 	}
 }
 
@@ -341,4 +518,20 @@ func TestEditDistance(t *testing.T) {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, d, tc.d)
 		}
 	}
+}
+
+// typesFinding returns the finding of go/types error e in src, the text
+// of the file tf, with its code and span as constraints gives them: the
+// span go/types records, or the token at the error's position.
+func typesFinding(tf *token.File, src string, e types.Error) diag.Finding {
+	code, start, end := diag.TypesCode(e)
+	s := tf.Offset(e.Pos)
+	n := len(src) - s
+	if start > 0 && end > start {
+		s, n = tf.Offset(token.Pos(start)), end-start
+	} else if toks := scanTokens(src[s:]); len(toks) > 0 && toks[0].off == 0 {
+		n = toks[0].end
+	}
+	line, col := tf.Line(e.Pos), tf.Position(e.Pos).Column
+	return diag.Finding{File: tf.Name(), Start: s, End: s + n, Line: line, Col: col, Category: diag.Types, Code: code, Message: e.Msg, Soft: e.Soft, Weight: 1}
 }

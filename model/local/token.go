@@ -33,7 +33,8 @@ func (d *Denoiser) Token(ctx context.Context, req *model.Request) ([]model.Candi
 		return nil, nil
 	}
 	h := req.Holes[0]
-	c := d.newHoleCtx(req, h)
+	rs := newReqState(req)
+	c := d.newHoleCtx(ctx, rs, h)
 	if h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
 		return nil, fmt.Errorf("local: hole %d:%d outside %s", h.Start, h.End, h.File)
 	}
@@ -57,13 +58,13 @@ func (d *Denoiser) Token(ctx context.Context, req *model.Request) ([]model.Candi
 		}
 		preds = append(preds, pred{text: t.Text, lp: p.LogProb})
 	}
-	if v := d.newVerifier(req); v != nil && d.opts.Verify > 0 {
+	if d.opts.Verify > 0 && rs.canVerify() {
 		for i := range preds {
 			if i >= tokenVerify || ctx.Err() != nil {
 				preds[i].errs = math.Inf(1)
 				continue
 			}
-			preds[i].errs = v.check(h, preds[i].text)
+			preds[i].errs = rs.check(ctx, h, preds[i].text)
 		}
 	}
 	if err := ctx.Err(); err != nil {

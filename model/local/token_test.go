@@ -88,12 +88,12 @@ func TestToken(t *testing.T) {
 	masked := src[:off] + "__" + src[off+1:]
 	cv, types, _ := checkPackage(t, map[string]string{"p.go": src})
 	cv = ast.NewCanvas(cv.Dir, ast.NewFile(testDir+"/p.go", masked))
-	req := &model.Request{
+	req := withChecks(&model.Request{
 		Canvas:     cv,
 		Holes:      []*ast.Hole{{ID: 1, File: testDir + "/p.go", Start: off, End: off + 2, Kind: ast.Expr}},
 		Types:      &model.Types{Fset: types.Fset, Files: types.Files, Names: types.Names, Pkg: types.Pkg},
 		Candidates: 5,
-	}
+	})
 	got, err := d.Token(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -101,19 +101,20 @@ func TestToken(t *testing.T) {
 	if len(got) == 0 {
 		t.Fatal("no fills")
 	}
-	v := d.newVerifier(req)
+	rs := newReqState(req)
+	ctx := context.Background()
 	prev := -1.0
 	for _, c := range got {
 		if ast.LiteralClass(c.Text) == c.Text && strings.HasPrefix(c.Text, "<") && len(c.Text) > 2 {
 			t.Errorf("fill %q is a class placeholder", c.Text)
 		}
-		errs := v.check(req.Holes[0], c.Text)
+		errs := rs.check(ctx, req.Holes[0], c.Text)
 		if errs < prev {
 			t.Errorf("fills %v: %q has %g errors, after one with %g", got, c.Text, errs, prev)
 		}
 		prev = errs
 	}
-	if v.check(req.Holes[0], got[0].Text) != 0 {
+	if rs.check(ctx, req.Holes[0], got[0].Text) != 0 {
 		t.Errorf("best fill %q does not type-check (fills %v)", got[0].Text, got)
 	}
 }
@@ -167,7 +168,7 @@ func f(errRead, other error) error {
 			off = strings.LastIndex(src, "__")
 		}
 		req := &model.Request{Canvas: cv, Types: types, Holes: []*ast.Hole{{ID: 1, File: testDir + "/a.go", Start: off, End: off + 2, Kind: ast.Expr}}}
-		c := d.newHoleCtx(req, req.Holes[0])
+		c := d.newHoleCtx(context.Background(), newReqState(req), req.Holes[0])
 		got := map[string]bool{}
 		for v := range c.testedVars() {
 			got[v.Name()] = true

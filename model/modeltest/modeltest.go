@@ -4,7 +4,7 @@ package modeltest
 
 import (
 	"context"
-	"go/ast"
+	goast "go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	dast "github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/model"
 )
 
@@ -48,25 +48,25 @@ func Fixture(t testing.TB, spans ...string) *model.Request {
 	t.Helper()
 	dir := t.TempDir()
 	name := filepath.Join(dir, "p.go")
-	cv := dast.NewCanvas(dir, dast.NewFile(name, Source))
+	cv := ast.NewCanvas(dir, ast.NewFile(name, Source))
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, name, Source, parser.SkipObjectResolution)
 	if err != nil {
 		t.Fatal(err)
 	}
 	info := &types.Info{
-		Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
-		Uses: map[*ast.Ident]types.Object{}, Scopes: map[ast.Node]*types.Scope{},
-		Selections: map[*ast.SelectorExpr]*types.Selection{}, Implicits: map[ast.Node]types.Object{},
+		Types: map[goast.Expr]types.TypeAndValue{}, Defs: map[*goast.Ident]types.Object{},
+		Uses: map[*goast.Ident]types.Object{}, Scopes: map[goast.Node]*types.Scope{},
+		Selections: map[*goast.SelectorExpr]*types.Selection{}, Implicits: map[goast.Node]types.Object{},
 	}
 	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
-	pkg, err := conf.Check("p", fset, []*ast.File{f}, info)
+	pkg, err := conf.Check("p", fset, []*goast.File{f}, info)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req := &model.Request{
 		Canvas:     cv,
-		Types:      &model.Types{Fset: fset, Files: []*ast.File{f}, Names: []string{name}, Pkg: pkg, Info: info},
+		Types:      &model.Types{Fset: fset, Files: []*goast.File{f}, Names: []string{name}, Pkg: pkg, Info: info},
 		Candidates: 3,
 		Seed:       1,
 	}
@@ -75,11 +75,11 @@ func Fixture(t testing.TB, spans ...string) *model.Request {
 		if off < 0 || strings.Count(Source, s) != 1 {
 			t.Fatalf("span %q must occur exactly once", s)
 		}
-		kind := dast.Expr
+		kind := ast.Expr
 		if strings.ContainsAny(s, "\n") || strings.HasPrefix(s, "return") {
-			kind = dast.Stmts
+			kind = ast.Stmts
 		}
-		req.Holes = append(req.Holes, &dast.Hole{
+		req.Holes = append(req.Holes, &ast.Hole{
 			ID: i + 1, File: name, Start: off, End: off + len(s), Kind: kind, Original: s,
 		})
 	}

@@ -178,24 +178,19 @@ func chatPrompt(files []*renderedFile, holes []*ast.Hole, narrowed bool) string 
 		rf := names[h.File]
 		line := 1 + strings.Count(rf.text[:rf.at[h.ID]], "\n")
 		fmt.Fprintf(&sb, "<hole id=\"%d\"> %s in %s line %d\n", h.ID, h.Kind, rf.name, line)
-		if h.ExpectedType != "" {
-			fmt.Fprintf(&sb, "  expected type: %s\n", h.ExpectedType)
-		}
-		if h.Signature != "" {
-			fmt.Fprintf(&sb, "  enclosing function: %s\n", h.Signature)
-		}
-		if len(h.Scope) > 0 {
-			scope := h.Scope
-			if len(scope) > 40 {
-				scope = scope[:40]
+		if facts := h.Slot.String(); facts != "" {
+			for _, line := range strings.Split(facts, "\n") {
+				fmt.Fprintf(&sb, "  %s\n", line)
 			}
-			fmt.Fprintf(&sb, "  in scope: %s\n", strings.Join(scope, ", "))
 		}
 		if h.Instruction != "" {
 			fmt.Fprintf(&sb, "  instruction: %s\n", oneLineKeep(h.Instruction))
 		}
-		for _, diag := range h.Diagnostics {
-			fmt.Fprintf(&sb, "  last attempt failed: %s\n", oneLineKeep(diag))
+		for _, f := range h.Findings {
+			fmt.Fprintf(&sb, "  last attempt failed: %s\n", oneLineKeep(f.Message))
+		}
+		if h.Tried != "" {
+			fmt.Fprintf(&sb, "  last attempt failed: %s\n", oneLineKeep(h.Tried))
 		}
 	}
 	fmt.Fprintf(&sb, "\nAnswer with exactly %d blocks, <hole id=\"1\"> to <hole id=\"%d\">, then </holes>.\n", len(holes), len(holes))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
+	"go/types"
 	"net"
 	"reflect"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/diag"
 	"github.com/difgen/difgen/model"
 	"github.com/difgen/difgen/model/remote/remotetest"
 )
@@ -53,8 +56,9 @@ func newRequest(t *testing.T, src string) *model.Request {
 		}
 		holes = append(holes, &ast.Hole{
 			ID: len(holes) + 1, File: name, Start: start, End: start + 2, Kind: kind, User: true, Original: "__",
-			ExpectedType: "int", Scope: []string{"a", "b"}, Signature: "func add(a, b int) int",
-			Diagnostics: []string{"a.go:10:2: missing return"},
+			Slot: &ast.Slot{Expected: types.Typ[types.Int], Func: "func add(a, b int) int", Scope: []types.Object{
+				types.NewVar(token.NoPos, nil, "a", types.Typ[types.Int]), types.NewVar(token.NoPos, nil, "b", types.Typ[types.Int])}},
+			Findings: []diag.Finding{{Category: diag.Types, Code: diag.MissingReturn, Message: "a.go:10:2: missing return"}},
 		})
 		off = start + 2
 	}
@@ -140,7 +144,7 @@ func TestChatGood(t *testing.T) {
 	}
 	p := r.Prompt()
 	for _, s := range []string{"File a.go:", "c := __difgen_hole_1__\n", "\t__difgen_hole_2__()\n", `<hole id="1"> expr in a.go line 10`,
-		`<hole id="2"> stmts`, "expected type: int", "in scope: a, b", "enclosing function: func add(a, b int) int",
+		`<hole id="2"> stmts`, "expected type: int", "in scope: a int, b int", "enclosing function: func add(a, b int) int",
 		"instruction: sum of a and b", "last attempt failed: a.go:10:2: missing return", "exactly 2 blocks"} {
 		if !strings.Contains(p, s) {
 			t.Errorf("prompt lacks %q:\n%s", s, p)

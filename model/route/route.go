@@ -132,8 +132,8 @@ func (st *State) Stats() Stats {
 // did not type-check, so the text differs but the function does not). A
 // hole outside any function is known by its text.
 func holeKey(h *ast.Hole) string {
-	if h.Signature != "" {
-		return h.File + "\x00" + h.Signature
+	if h.Slot != nil && h.Slot.Func != "" {
+		return h.File + "\x00" + h.Slot.Func
 	}
 	return strings.Join([]string{h.File, h.Kind.String(), h.Instruction, h.Original}, "\x00")
 }

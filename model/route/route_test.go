@@ -70,8 +70,12 @@ func TestHalf(t *testing.T) {
 	first := &fake.Denoiser{Answers: map[string][]string{"double": {"return 2 * x"}, "half": {"return x"}}}
 	var secondHoles []string
 	second := &fake.Denoiser{Func: func(h *ast.Hole) []string {
-		secondHoles = append(secondHoles, h.Signature)
-		if strings.Contains(h.Signature, "Half") {
+		fn := ""
+		if h.Slot != nil {
+			fn = h.Slot.Func
+		}
+		secondHoles = append(secondHoles, fn)
+		if strings.Contains(fn, "Half") {
 			return []string{"return x / 2"}
 		}
 		return []string{"return 0"}
