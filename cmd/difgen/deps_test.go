@@ -43,9 +43,10 @@ var external = map[string][]string{
 	"constraints":    {"golang.org/x/tools/go/analysis/...", "golang.org/x/tools/go/gcexportdata", "golang.org/x/tools/go/packages", "golang.org/x/tools/go/types/objectpath"},
 	"refine":         {"github.com/sergi/go-diff/diffmatchpatch", "golang.org/x/tools/go/ast/astutil"},
 	"model/remote":   {"github.com/sashabaranov/go-openai"},
-	"internal/bench": {"golang.org/x/tools/go/ast/astutil", "golang.org/x/tools/go/packages"},
+	"internal/bench": {"golang.org/x/mod/...", "golang.org/x/tools/go/ast/astutil", "golang.org/x/tools/go/packages"},
 	"internal/lsp":   {"github.com/sergi/go-diff/diffmatchpatch", "github.com/sourcegraph/jsonrpc2"},
-	"cmd/difgen":     {"github.com/modelcontextprotocol/go-sdk/mcp", "github.com/sergi/go-diff/diffmatchpatch", "golang.org/x/term"},
+	"internal/spec":  {"github.com/yuin/goldmark/...", "golang.org/x/mod/...", "golang.org/x/tools/go/ast/astutil"},
+	"cmd/difgen":     {"github.com/modelcontextprotocol/go-sdk/mcp", "github.com/sergi/go-diff/diffmatchpatch", "golang.org/x/mod/...", "golang.org/x/term"},
 }
 
 // externalOK reports whether pkg may import the non-difgen package imp.
