@@ -201,7 +201,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			}
 			h = w
 		}
-		if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) {
+		if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) || inOpenHole(st.holes, h) {
 			continue
 		}
 		h.Findings = []constraints.Finding{f}
@@ -261,6 +261,15 @@ func (r *run) inUserHole(cv *ast.Canvas, h *ast.Hole) bool {
 		r.userHoles[f.Hash] = hs
 	}
 	return slices.ContainsFunc(hs, func(u *ast.Hole) bool { return overlaps(u, h) })
+}
+
+// inOpenHole reports whether h lies inside (or at the edge of) one of
+// the open user holes: a finding there, such as the missing return of a
+// body hole, is the hole's own doing and goes when it is filled.
+func inOpenHole(open []*ast.Hole, h *ast.Hole) bool {
+	return slices.ContainsFunc(open, func(u *ast.Hole) bool {
+		return u.File == h.File && u.Start <= h.Start && h.End <= u.End
+	})
 }
 
 func overlaps(a, b *ast.Hole) bool {
@@ -336,7 +345,7 @@ func (r *run) suspects(st *state, get func(string) *parsed, suspects []constrain
 				return
 			}
 			h := ast.MaskNode(p.file, p.fset, p.src, n)
-			if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) {
+			if h == nil || !st.regions.contains(h.File, h.Start, h.End) || r.inUserHole(st.cv, h) || inOpenHole(st.holes, h) {
 				return
 			}
 			key := "suspect|" + h.File + "|" + h.Original

@@ -76,15 +76,20 @@ type Result struct {
 	Outside        []constraints.Finding // Fill: findings outside the filled spans, left alone
 	Unfilled       []*ast.Hole           // user holes left open (positions in After)
 	UnfilledWhy    []string              // Fill: why each of Unfilled is not filled
-	Steps          int
-	Usage          model.Usage
-	Elapsed        time.Duration
-	StopReason     string   // "clean", "steps", "calls", "time", "stuck", "cancelled", "broken-deps"
-	BrokenDeps     []string // imports that do not build; nothing was changed (StopReason "broken-deps")
-	ReportAfter    *constraints.Report
-	ReportBefore   *constraints.Report
-	Changes        []Change      // the edits from Before to After and why each was made
-	ModelTime      time.Duration // spent in the denoiser
+	// Partial is, when Fill leaves holes unfilled, the canvas it reached
+	// with those holes put back as they were (nil otherwise). Its fills
+	// are unproven: the package did not build with holes open, or their
+	// tests failed; a caller may check them one by one.
+	Partial      *ast.Canvas
+	Steps        int
+	Usage        model.Usage
+	Elapsed      time.Duration
+	StopReason   string   // "clean", "steps", "calls", "time", "stuck", "cancelled", "broken-deps"
+	BrokenDeps   []string // imports that do not build; nothing was changed (StopReason "broken-deps")
+	ReportAfter  *constraints.Report
+	ReportBefore *constraints.Report
+	Changes      []Change      // the edits from Before to After and why each was made
+	ModelTime    time.Duration // spent in the denoiser
 }
 
 // Improved reports whether the result is better than the input.
@@ -918,9 +923,12 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 			if why[i] != "" {
 				continue
 			}
+			// A fill without statements (an empty body) shows in no
+			// coverage: coverage cannot tell whether a failing test ran it.
+			blind := ran == nil || noStatements(cur.cv, cur.regions[i])
 			var tests []constraints.Finding // the failing tests that run region i
 			for _, f := range failing {
-				if ran == nil || f.Test == "" || slices.Contains(ran[i], f.Test) {
+				if blind || f.Test == "" || slices.Contains(ran[i], f.Test) {
 					tests = append(tests, f)
 				}
 			}
@@ -946,11 +954,42 @@ func (r *run) settleFill(ctx context.Context, res *Result, cur *state, userHoles
 		}
 	}
 	if len(res.Unfilled) > 0 {
+		res.Partial = partial(cur, userHoles, res.Unfilled)
 		res.After = res.Before
 		res.FindingsAfter = nil
 		res.ReportAfter = res.ReportBefore
 		res.Changes = nil
 	}
+}
+
+// partial returns cur's canvas with the regions of the unfilled holes
+// holding the holes' original text again, or nil when they cannot be
+// put back (regions that overlap).
+func partial(cur *state, userHoles, unfilled []*ast.Hole) *ast.Canvas {
+	if len(cur.regions) != len(userHoles) {
+		return nil
+	}
+	byFile := map[string][]ast.Edit{}
+	for i, h := range userHoles {
+		if !slices.Contains(unfilled, h) {
+			continue
+		}
+		r := cur.regions[i]
+		byFile[r.file] = append(byFile[r.file], ast.Edit{Start: r.start, End: r.end, New: h.Original})
+	}
+	cv := cur.cv
+	for name, edits := range byFile {
+		f := cv.File(name)
+		if f == nil {
+			return nil
+		}
+		src, err := ast.Apply(f.Text, edits)
+		if err != nil {
+			return nil
+		}
+		cv = cv.WithText(name, src)
+	}
+	return cv
 }
 
 // executedRegions returns, for each fill region of cur, the failing tests
@@ -969,4 +1008,19 @@ func (r *run) executedRegions(ctx context.Context, cur *state) [][]string {
 		}
 	}
 	return ran
+}
+
+// noStatements reports whether the text of region s of cv holds nothing
+// but white space and comments.
+func noStatements(cv *ast.Canvas, s span) bool {
+	f := cv.File(s.file)
+	if f == nil || s.start < 0 || s.end > len(f.Text) || s.start > s.end {
+		return false
+	}
+	for _, t := range ast.Tokenize(f.Text[s.start:s.end]) {
+		if t.Text != ";" {
+			return false
+		}
+	}
+	return true
 }

@@ -3,6 +3,7 @@ package refine_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/model"
 	"github.com/difgen/difgen/model/fake"
 	"github.com/difgen/difgen/refine"
 )
@@ -27,8 +29,10 @@ var update = flag.Bool("update", false, "rewrite the want files of testdata/*.tx
 //	steps N                (default 6)
 //	want clean|findings    whether the result must be clean
 //	want-unchanged         the result must equal the input
+//	request-holes N        no request may ask for more than N holes
 //
-// Files named want/NAME hold the expected text of NAME after the run.
+// Files named want/NAME hold the expected text of NAME after the run,
+// partial/NAME its text in Result.Partial.
 func TestScenarios(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.txtar")
 	if len(files) == 0 {
@@ -48,9 +52,14 @@ func runScenario(t *testing.T, file string) {
 	}
 	dir := t.TempDir()
 	wants := map[string]string{}
+	partials := map[string]string{}
 	for _, f := range ar.Files {
 		if name, ok := strings.CutPrefix(f.Name, "want/"); ok {
 			wants[name] = string(f.Data)
+			continue
+		}
+		if name, ok := strings.CutPrefix(f.Name, "partial/"); ok {
+			partials[name] = string(f.Data)
 			continue
 		}
 		p := filepath.Join(dir, f.Name)
@@ -59,7 +68,7 @@ func runScenario(t *testing.T, file string) {
 			t.Fatal(err)
 		}
 	}
-	mode, steps, wantClean, wantUnchanged := "fix", 6, "", false
+	mode, steps, wantClean, wantUnchanged, maxHoles := "fix", 6, "", false, 0
 	den := &fake.Denoiser{Answers: map[string][]string{}}
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		f := strings.Fields(line)
@@ -75,6 +84,8 @@ func runScenario(t *testing.T, file string) {
 			wantClean = f[1]
 		case "want-unchanged":
 			wantUnchanged = true
+		case "request-holes":
+			maxHoles, _ = strconv.Atoi(f[1])
 		case "answer":
 			orig, fill, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(line, "answer")), " => ")
 			if !ok {
@@ -101,7 +112,11 @@ func runScenario(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := &refine.Options{Denoiser: den, MaxSteps: steps, UpTo: constraints.Tests, Logf: t.Logf}
+	var d model.Denoiser = den
+	if maxHoles > 0 {
+		d = &holeCounter{Denoiser: den, t: t, max: maxHoles}
+	}
+	opts := &refine.Options{Denoiser: d, MaxSteps: steps, UpTo: constraints.Tests, Logf: t.Logf}
 	var res *refine.Result
 	if mode == "fill" {
 		var holes []*ast.Hole
@@ -146,6 +161,15 @@ func runScenario(t *testing.T, file string) {
 			t.Errorf("%s was written", f.Name)
 		}
 	}
+	for name, want := range partials {
+		if res.Partial == nil {
+			t.Errorf("no Partial canvas; want %s", name)
+			break
+		}
+		if got := res.Partial.File(filepath.Join(pkgs[0].Dir, name)); got == nil || got.Text != want {
+			t.Errorf("partial %s:\n--- got ---\n%v--- want ---\n%s", name, got, want)
+		}
+	}
 	changed := false
 	for name, want := range wants {
 		got := res.After.File(filepath.Join(pkgs[0].Dir, name))
@@ -169,4 +193,22 @@ func runScenario(t *testing.T, file string) {
 	if changed {
 		os.WriteFile(file, txtar.Format(ar), 0o644)
 	}
+}
+
+// holeCounter fails the test when a request asks for more than max holes.
+type holeCounter struct {
+	model.Denoiser
+	t   *testing.T
+	max int
+}
+
+func (c *holeCounter) Denoise(ctx context.Context, req *model.Request) (*model.Response, error) {
+	if len(req.Holes) > c.max {
+		var what []string
+		for _, h := range req.Holes {
+			what = append(what, fmt.Sprintf("%s %q", h.Kind, h.Original))
+		}
+		c.t.Errorf("a request for %d holes (%s); want at most %d", len(req.Holes), strings.Join(what, ", "), c.max)
+	}
+	return c.Denoiser.Denoise(ctx, req)
 }

@@ -8,15 +8,15 @@ import (
 
 var cmdBench = &command{
 	Name:      "bench",
-	UsageLine: "bench denoise|repair|priors [flags]",
-	Short:     "measure the denoiser and the repair loop",
+	UsageLine: "bench denoise|repair|gen|priors [flags]",
+	Short:     "measure the denoiser, the repair loop and gen",
 	Long:      helpText("Bench"),
 	Run:       runBench,
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("bench: want 'denoise', 'repair' or 'priors'; run 'difgen help bench'")
+		return usageErrorf("bench: want 'denoise', 'repair', 'gen' or 'priors'; run 'difgen help bench'")
 	}
 	var (
 		fs  = flag.NewFlagSet("difgen bench "+args[0], flag.ContinueOnError)
@@ -28,10 +28,12 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		run = benchDenoise(fs)
 	case "repair":
 		run = benchRepair(fs)
+	case "gen":
+		run = benchGen(fs)
 	case "priors":
 		run = benchPriors(fs)
 	default:
-		return usageErrorf("bench: unknown benchmark %q; want 'denoise', 'repair' or 'priors'", args[0])
+		return usageErrorf("bench: unknown benchmark %q; want 'denoise', 'repair', 'gen' or 'priors'", args[0])
 	}
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: difgen bench %s [flags]\n", args[0])

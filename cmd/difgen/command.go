@@ -37,7 +37,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{cmdFix, cmdFill, cmdLSP, cmdMCP, cmdTrain, cmdBench, cmdVersion, cmdHelp}
+	commands = []*command{cmdFix, cmdFill, cmdGen, cmdLSP, cmdMCP, cmdTrain, cmdBench, cmdVersion, cmdHelp}
 }
 
 func lookup(name string) *command {

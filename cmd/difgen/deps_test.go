@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"model/local":             {"ast", "corpus", "diag", "model"},
 	"model/remote":            {"ast", "diag", "model", "internal/redact"},
 	"model/remote/remotetest": {"ast", "diag", "model", "model/remote"},
+	"model/route":             {"ast", "diag", "model"},
 	"refine":                  {"ast", "constraints", "diag", "model"},
 	"internal/bench":          {"ast", "constraints", "corpus", "internal/tempdir", "model", "model/local", "refine"},
 	"internal/filetx":         {"ast"},
@@ -30,6 +31,7 @@ var allowed = map[string][]string{
 	"internal/redact":         {},
 	"internal/sandbox":        {"internal/redact"},
 	"internal/tempdir":        {},
+	"internal/spec":           {"ast"},
 	"cmd/difgen":              {"*"},
 }
 
@@ -41,9 +43,10 @@ var external = map[string][]string{
 	"constraints":    {"golang.org/x/tools/go/analysis/...", "golang.org/x/tools/go/gcexportdata", "golang.org/x/tools/go/packages", "golang.org/x/tools/go/types/objectpath"},
 	"refine":         {"github.com/sergi/go-diff/diffmatchpatch", "golang.org/x/tools/go/ast/astutil"},
 	"model/remote":   {"github.com/sashabaranov/go-openai"},
-	"internal/bench": {"golang.org/x/tools/go/ast/astutil", "golang.org/x/tools/go/packages"},
+	"internal/bench": {"golang.org/x/mod/...", "golang.org/x/tools/go/ast/astutil", "golang.org/x/tools/go/packages"},
 	"internal/lsp":   {"github.com/sergi/go-diff/diffmatchpatch", "github.com/sourcegraph/jsonrpc2"},
-	"cmd/difgen":     {"github.com/modelcontextprotocol/go-sdk/mcp", "github.com/sergi/go-diff/diffmatchpatch", "golang.org/x/term"},
+	"internal/spec":  {"github.com/yuin/goldmark/...", "golang.org/x/mod/...", "golang.org/x/tools/go/ast/astutil"},
+	"cmd/difgen":     {"github.com/modelcontextprotocol/go-sdk/mcp", "github.com/sergi/go-diff/diffmatchpatch", "golang.org/x/mod/...", "golang.org/x/term"},
 }
 
 // externalOK reports whether pkg may import the non-difgen package imp.

@@ -48,6 +48,40 @@ the package type-checks and its tests pass.
 
 Output, -w and exit status are as for 'difgen fix'.
 
+# Gen
+
+Gen generates a Go module from a Markdown spec, by the same refinement
+loop as fill: it writes the skeleton the spec gives, then fills every
+hole until the package builds, vets and passes the spec's tests.
+
+The spec: headings give structure; a fenced go block with a package
+clause starts a file (a first line "// file: path/name.go" names it); a
+go block without one continues the last file; a declaration without a
+body (func F(x T) R, or a method) becomes a function whose body is a hole
+__("…") carrying its doc comment and the prose of its section (EARS lines
+and tables included); a block of TestX, ExampleX or BenchmarkX functions,
+or fenced as "go test", is a _test.go file; a fenced go.mod block is the
+module's go.mod (-module otherwise). Errors name the spec's line and
+column. 'difgen gen -init' prints a starter spec.
+
+Gen writes into -o (default: the module path's last element for a new
+module, or . inside one): a new module, or a package added to the module
+around it. It never overwrites a file that is not this spec's skeleton
+without -force. Running gen again on the same output resumes: functions
+whose tests pass are kept, and holes still open or whose tests fail are
+filled again.
+
+With a remote model (-model openai:NAME), a spec without Go code gets a
+first pass that asks the model for the API (declarations, and tests from
+the spec's examples), shows it and saves it beside the output as
+SPEC.api.md. -model local,openai:NAME sends holes to the local model first
+and only what it cannot fill to the remote one.
+
+It prints, per function, filled or not (and why), per test pass or fail,
+and the model calls and tokens. Exit status: 0 when every function is
+filled and the package builds, vets and passes every spec test; 1
+otherwise; 2 on usage errors.
+
 # Lsp
 
 Lsp runs a language server on standard input and output that offers
@@ -129,11 +163,13 @@ Bench measures difgen.
 	                               side by side with goimports and gopls; -pairs FILE adds
 	                               real broken→fixed releases (-check only checks them),
 	                               -refactor a suite of half-done refactorings of real modules
+	difgen bench gen [flags]       difgen gen on specs made from Exercism exercises
+	                               (-exercism FILE) or HumanEval-X problems (-humanevalx FILE)
 	difgen bench priors [flags]    fit the local denoiser's priors on packages neither
 	                               benchmark uses (writes model/local/priors_fitted.go with -o)
 
-Run 'difgen bench denoise -h', 'difgen bench repair -h' or
-'difgen bench priors -h' for their flags.
+Run 'difgen bench denoise -h', 'difgen bench repair -h',
+'difgen bench gen -h' or 'difgen bench priors -h' for their flags.
 
 # Version
 

@@ -74,7 +74,7 @@ func (f *repairFlags) register(fs *flag.FlagSet) {
 // registerSearch registers the flags of the search alone, which difgen lsp
 // and difgen mcp share with fix and fill.
 func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
-	fs.StringVar(&f.model, "model", "local", "denoiser: local, or a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder")
+	fs.StringVar(&f.model, "model", "local", "denoiser: local, a remote endpoint such as openai:gpt-4.1 or ollama:qwen2.5-coder, or local,openai:NAME (holes go to the local model first)")
 	fs.StringVar(&f.tests, "tests", "auto", "run the package's tests: auto (when it has some and the package builds), on or off")
 	fs.Int64Var(&f.seed, "seed", 1, "seed for the denoiser")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for each run of the tests (a hanging test is killed) and each model request")
@@ -322,7 +322,11 @@ func runRepair(ctx context.Context, e *env, fl *repairFlags, args []string, fill
 	if fill && pos == nil && !slices.ContainsFunc(results, func(r *pkgResult) bool { return r.res != nil || r.err != nil }) {
 		fmt.Fprintf(e.stderr, "difgen: no holes in %s (a hole is __, __(\"instruction\"), or a body of only panic(\"TODO\"))\n", strings.Join(patterns, " "))
 	}
-	return report(ctx, e, fl, cwd, results, fill)
+	err = report(ctx, e, fl, cwd, results, fill)
+	if st, ok := routeStats(den); ok {
+		fmt.Fprintln(e.stderr, "difgen: "+st.String())
+	}
+	return err
 }
 
 // A repairJob is one run of fix or fill: the CLI's flags, and for the
@@ -425,32 +429,7 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 	}
 	defer chk.Close()
 	defer func() { out.times = chk.Times() }()
-	compiled := map[string]bool{}
-	for _, list := range [][]string{pkg.GoFiles, pkg.TestGoFiles, pkg.XTestGoFiles} {
-		for _, f := range list {
-			compiled[f] = true
-		}
-	}
-	writable := func(name string) bool {
-		f := cv.File(name)
-		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text) && (job.only == nil || job.only(name))
-	}
-	opts := &refine.Options{
-		Denoiser:   newDen(cv),
-		Candidates: fl.candidates,
-		MaxSteps:   b.steps,
-		MaxCalls:   b.calls,
-		MaxTime:    b.time,
-		UpTo:       constraints.Tests,
-		Seed:       fl.seed,
-		Writable:   writable,
-		Logf:       logf,
-		Progress: func(ev refine.Event) {
-			if job.progress != nil {
-				job.progress(pkg.ImportPath, ev)
-			}
-		},
-	}
+	opts, writable := refineOptions(pkg, cv, newDen(cv), fl, b, job.only, job.progress, logf)
 	if fill {
 		var holes []*ast.Hole
 		for _, f := range cv.Files() {
@@ -486,6 +465,39 @@ func repairPackage(ctx context.Context, pkg *constraints.Package, newDen denoise
 		}
 	}
 	return out
+}
+
+// refineOptions returns the options of a refine run over cv, the canvas
+// of pkg, and the function that says which of its files may change: the
+// compiled, non-generated files of a writable package.
+func refineOptions(pkg *constraints.Package, cv *ast.Canvas, den model.Denoiser, fl *repairFlags, b budget,
+	only func(string) bool, progress func(string, refine.Event), logf func(string, ...any)) (*refine.Options, func(string) bool) {
+	compiled := map[string]bool{}
+	for _, list := range [][]string{pkg.GoFiles, pkg.TestGoFiles, pkg.XTestGoFiles} {
+		for _, f := range list {
+			compiled[f] = true
+		}
+	}
+	writable := func(name string) bool {
+		f := cv.File(name)
+		return pkg.Writable && compiled[name] && f != nil && !ast.IsGenerated(f.Text) && (only == nil || only(name))
+	}
+	return &refine.Options{
+		Denoiser:   den,
+		Candidates: fl.candidates,
+		MaxSteps:   b.steps,
+		MaxCalls:   b.calls,
+		MaxTime:    b.time,
+		UpTo:       constraints.Tests,
+		Seed:       fl.seed,
+		Writable:   writable,
+		Logf:       logf,
+		Progress: func(ev refine.Event) {
+			if progress != nil {
+				progress(pkg.ImportPath, ev)
+			}
+		},
+	}, writable
 }
 
 // report prints the results, writes files under -w and returns the exit

@@ -21,6 +21,11 @@
 // .commit; it renames every temporary over its target; and it removes the
 // journals, the home's last.
 //
+// A [File] with Create set is a new file: it must not exist, its
+// directory must, and it takes part in the transaction like the others
+// (a crash before the commit leaves no trace of it, one after it creates
+// it on recovery).
+//
 // # Files
 //
 // All names hold the transaction's id, <pid>-<random>:

@@ -26,6 +26,11 @@ type File struct {
 	// resolved: the root of the main module being repaired. "" means the
 	// file's own directory.
 	Root string
+	// Create makes Apply create the file, which must not exist yet (in a
+	// directory that does): it is written with mode 0644 less the umask,
+	// and needs no entry in Options.Inputs. A file of that name that
+	// appears before the write stops the transaction.
+	Create bool
 }
 
 // Options configures Apply. The zero value, and a nil *Options, are valid.
@@ -211,6 +216,20 @@ func resolve(files []File) ([]*target, []Problem) {
 			probs = append(probs, Problem{f.Name, Failed, "not an absolute name"})
 			continue
 		}
+		if f.Create {
+			tg, p := resolveNew(f, roots)
+			if p != nil {
+				probs = append(probs, *p)
+				continue
+			}
+			if other, ok := seen[tg.real]; ok {
+				probs = append(probs, Problem{f.Name, Failed, "the same file as " + other})
+				continue
+			}
+			seen[tg.real] = f.Name
+			out = append(out, tg)
+			continue
+		}
 		lfi, err := os.Lstat(f.Name)
 		if errors.Is(err, fs.ErrNotExist) {
 			probs = append(probs, Problem{f.Name, Changed, "deleted since difgen read it"})
@@ -254,11 +273,49 @@ func resolve(files []File) ([]*target, []Problem) {
 	return out, probs
 }
 
+// resolveNew resolves a file to create: its directory's symbolic links
+// are resolved, and the directory must lie inside its root.
+func resolveNew(f File, roots map[string]string) (*target, *Problem) {
+	if _, err := os.Lstat(f.Name); err == nil {
+		return nil, &Problem{f.Name, Changed, "exists already (difgen writes new files only where there is none)"}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, &Problem{f.Name, Failed, err.Error()}
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(f.Name))
+	if err != nil {
+		return nil, &Problem{f.Name, Failed, "directory: " + err.Error()}
+	}
+	real := filepath.Join(dir, filepath.Base(f.Name))
+	root := f.Root
+	if root == "" {
+		root = filepath.Dir(f.Name)
+	}
+	rr, ok := roots[root]
+	if !ok {
+		if rr, err = filepath.EvalSymlinks(root); err != nil {
+			rr = root
+		}
+		roots[root] = rr
+	}
+	if !within(rr, real) {
+		return nil, &Problem{f.Name, Outside, "outside the module " + root}
+	}
+	return &target{File: f, real: real, dir: dir, mode: 0o644}, nil
+}
+
 // check refuses targets that may not be written and reports inputs
 // changed since they were read.
 func check(targets []*target, opts *Options) []Problem {
 	var probs []Problem
 	for _, tg := range targets {
+		if tg.Create {
+			if _, err := os.Lstat(tg.real); err == nil {
+				probs = append(probs, Problem{tg.Name, Changed, "created by another program since difgen looked"})
+			} else if dfi, err := os.Stat(tg.dir); err != nil || dfi.Mode().Perm()&0o222 == 0 || !canWriteDir(tg.dir) {
+				probs = append(probs, Problem{tg.Name, DirReadOnly, "directory " + tg.dir + " is not writable"})
+			}
+			continue
+		}
 		fi, err := os.Stat(tg.real)
 		switch {
 		case err != nil:
@@ -451,11 +508,13 @@ func writeTemp(tg *target) error {
 		return err
 	}
 	_, err = f.WriteString(tg.Text)
-	if err == nil {
+	if err == nil && !tg.Create {
 		err = f.Chmod(tg.mode.Perm()) // not the umask's
 	}
 	if err == nil {
-		keepOwner(f, tg.real)
+		if !tg.Create {
+			keepOwner(f, tg.real)
+		}
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

@@ -51,6 +51,7 @@ var generators = [...]generator{
 	{name: "unmask", kinds: exprKinds, when: valueSlot, gen: (*holeCtx).unmask},
 	{name: "template", kinds: stmtKinds, when: notRepair, gen: (*holeCtx).templateCandidates},
 	{name: "body", kinds: []ast.HoleKind{ast.Body}, when: notRepair, gen: (*holeCtx).bodyCandidates},
+	{name: "synth", kinds: []ast.HoleKind{ast.Body}, when: notRepair, gen: (*holeCtx).synthBodies},
 	{name: "nearmiss", codes: []diag.Code{diag.UndeclaredName, diag.UndeclaredImportedName, diag.MissingFieldOrMethod}, when: hasOriginal, gen: (*holeCtx).nearMiss},
 	{name: "operator", when: (*holeCtx).repairing, gen: (*holeCtx).operatorEdits},
 	{name: "literal", when: (*holeCtx).repairing, gen: (*holeCtx).literalEdits},

@@ -19,14 +19,14 @@ import (
 type Error struct {
 	Status int    // HTTP status, or 0
 	Msg    string // scrubbed
-	err    error  // a context error, for errors.Is; nil otherwise
+	err    error  // a context error or ErrContextExceeded, for errors.Is; nil otherwise
 }
 
 func (e *Error) Error() string { return e.Msg }
 
 // Unwrap returns the context error behind e, if any, so that
-// errors.Is(err, context.Canceled) works. Other causes are kept out
-// because their text may hold secrets.
+// errors.Is(err, context.Canceled) works, or ErrContextExceeded. Other
+// causes are kept out because their text may hold secrets.
 func (e *Error) Unwrap() error { return e.err }
 
 // httpError is a failed answer of one of our own (non go-openai) requests.
@@ -111,6 +111,11 @@ func (d *Denoiser) explain(ctx context.Context, url string, err error) error {
 	}
 	status, msg := statusOf(err)
 	msg = oneLine(msg)
+	if isContextExceeded(status, msg) {
+		e := mk(status, "the prompt does not fit the model's context (%s answered %d: %s)", url, status, msg)
+		e.err = ErrContextExceeded
+		return e
+	}
 	switch {
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return mk(status, "API key missing or rejected by %s (%d %s); set %s", url, status, msg, d.keyVar)
