@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -21,7 +22,11 @@ var update = flag.Bool("update", false, "rewrite codes_types.go from GOROOT")
 // TestTypesCodes checks that codes_types.go names the go/types error codes
 // of the Go toolchain in use, by value.
 func TestTypesCodes(t *testing.T) {
-	src := filepath.Join(runtime.GOROOT(), "src", "internal", "types", "errors", "codes.go")
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	src := filepath.Join(strings.TrimSpace(string(goroot)), "src", "internal", "types", "errors", "codes.go")
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, src, nil, 0)
 	if err != nil {

@@ -275,7 +275,7 @@ func (g *genRun) genPackage(ctx context.Context, pkg *constraints.Package, fns [
 								gf.open, gf.filled = true, false
 							}
 						}
-						if byFunc, others, err = holesOf(cv); err != nil {
+						if _, others, err = holesOf(cv); err != nil {
 							out.err = err
 							return g.settle(ctx, out, chk, cv)
 						}

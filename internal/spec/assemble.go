@@ -497,7 +497,6 @@ func (a *assembler) render(fb *fileBuild) {
 	p := a.p
 	var sb strings.Builder
 	var moved []*goast.ImportSpec
-	var movedFrom []*goBlock
 	for i, gb := range fb.parts {
 		type edit struct {
 			start, end int
@@ -517,7 +516,6 @@ func (a *assembler) render(fb *fileBuild) {
 			edits = append(edits, edit{off(gd.Pos()), off(gd.End()), ""})
 			for _, s := range gd.Specs {
 				moved = append(moved, s.(*goast.ImportSpec))
-				movedFrom = append(movedFrom, gb)
 			}
 		}
 		slices.SortFunc(edits, func(x, y edit) int { return x.start - y.start })

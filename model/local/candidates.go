@@ -172,11 +172,6 @@ func (c *holeCtx) findings(codes ...diag.Code) []diag.Finding {
 	return out
 }
 
-// has reports whether the hole answers a finding with one of the codes.
-func (c *holeCtx) has(codes ...diag.Code) bool {
-	return slices.ContainsFunc(c.h.Findings, func(f diag.Finding) bool { return slices.Contains(codes, f.Code) })
-}
-
 // subject returns the source text of f's span: the name f is about.
 func (c *holeCtx) subject(f diag.Finding) string { return f.Subject(c.src) }
 
