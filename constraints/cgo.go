@@ -53,7 +53,7 @@ func (c *Checker) cgoTypes(ctx context.Context, cv *ast.Canvas, units []unit, in
 // compileCgo compiles the canvas with the go command and returns the
 // compiler's errors as type errors; none if it compiles.
 func (c *Checker) compileCgo(ctx context.Context, cv *ast.Canvas, units []unit) ([]Finding, error) {
-	tmp, err := os.MkdirTemp("", "difgen-cgo-")
+	tmp, err := c.tempDir("cgo")
 	if err != nil {
 		return nil, err
 	}

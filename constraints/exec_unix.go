@@ -8,9 +8,10 @@ import (
 )
 
 // setProcessGroup makes cmd the leader of a new process group, killed as a
-// whole when cmd's context is done.
+// whole when cmd's context is done, and killed when difgen dies.
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithParent(cmd.SysProcAttr)
 	cmd.Cancel = func() error {
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}

@@ -96,7 +96,7 @@ func (c *Checker) goVet(ctx context.Context, cv *ast.Canvas, onDisk bool) ([]Fin
 			return c.vetFindings(cv, nil, diags), nil
 		}
 	}
-	tmp, err := os.MkdirTemp("", "difgen-vet-")
+	tmp, err := c.tempDir("vet")
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"internal/filetx":         {"ast"},
 	"internal/lsp":            {"ast"},
 	"internal/redact":         {},
-	"internal/sandbox":        {"internal/redact"},
+	"internal/sandbox":        {"internal/redact", "internal/tempdir"},
 	"internal/tempdir":        {},
 	"internal/spec":           {"ast"},
 	"cmd/difgen":              {"*"},

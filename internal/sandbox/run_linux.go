@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/difgen/difgen/internal/tempdir"
 )
 
 // The sandbox's init is the current executable started again with argv[0]
@@ -111,7 +113,7 @@ func probe() probeResult {
 }
 
 func probeVariant(v variant) error {
-	dir, err := os.MkdirTemp("", "difgen-sandbox-probe-")
+	dir, err := tempdir.MkdirTemp("difgen-sandbox-probe-")
 	if err != nil {
 		return err
 	}

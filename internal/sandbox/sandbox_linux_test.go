@@ -324,9 +324,9 @@ func TestWritesStayInTheSandbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			home, tmp := t.TempDir(), t.TempDir()
-			// The package's own source directory: outside every
-			// directory the sandbox masks, and read-only only because
-			// all of / is.
+			// The package's own source directory: read-only only
+			// because all of / is (or, in a checkout under /tmp,
+			// hidden by the scratch /tmp).
 			here, err := os.Getwd()
 			if err != nil {
 				t.Fatal(err)
@@ -364,6 +364,15 @@ func TestWritesStayInTheSandbox(t *testing.T) {
 			}
 			for _, dir := range []string{user, realHome, here} {
 				want := fmt.Sprintf("write %s: open %s: read-only file system", filepath.Join(dir, name), filepath.Join(dir, name))
+				if dir == here && strings.HasPrefix(here, "/tmp/") {
+					// A checkout under /tmp lies in the directory the
+					// sandbox replaces by its scratch /tmp: hidden, not
+					// read-only.
+					hidden := fmt.Sprintf("write %s: open %s: no such file or directory", filepath.Join(dir, name), filepath.Join(dir, name))
+					if strings.Contains(out, hidden) {
+						continue
+					}
+				}
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q", want)
 				}
