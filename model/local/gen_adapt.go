@@ -108,9 +108,7 @@ func (c *holeCtx) compareAdapter(e goast.Expr, x string, hs *types.Signature) st
 	} else if !stable(e) {
 		return "" // evaluated once at the call; the adapter would evaluate it at each comparison
 	}
-	a := fresh(avoid, "a", "x", "p", "a1")
-	avoid[a] = true
-	b := fresh(avoid, "b", "y", "q", "b1")
+	a, b := freshPair(avoid)
 	return "func(" + a + ", " + b + " " + t + ") int {\n" + pre +
 		"\tif " + x + "(" + a + ", " + b + ") {\n\t\treturn -1\n\t}\n" +
 		"\tif " + x + "(" + b + ", " + a + ") {\n\t\treturn 1\n\t}\n" +
@@ -166,6 +164,22 @@ func fresh(avoid map[string]bool, names ...string) string {
 	for i := 2; ; i++ {
 		if n := names[0] + strconv.Itoa(i); !avoid[n] {
 			return n
+		}
+	}
+}
+
+// freshPair returns two parameter names not in avoid: a and b, else x
+// and y, p and q, or a and b numbered.
+func freshPair(avoid map[string]bool) (string, string) {
+	for _, p := range [][2]string{{"a", "b"}, {"x", "y"}, {"p", "q"}, {"l", "r"}} {
+		if !avoid[p[0]] && !avoid[p[1]] {
+			return p[0], p[1]
+		}
+	}
+	for i := 1; ; i++ {
+		a, b := "a"+strconv.Itoa(i), "b"+strconv.Itoa(i)
+		if !avoid[a] && !avoid[b] {
+			return a, b
 		}
 	}
 }
