@@ -13,6 +13,10 @@ import (
 //   - regressions first: a test that passed on the input and fails now
 //     makes a canvas worse than anything else can make it better (no vet
 //     finding is silenced by breaking a test);
+//   - then syntax errors: a syntax error hides every type error of its
+//     package, so a file that parses never becomes one that does not,
+//     however many type errors that silences (a name replaced by "b [ ]"
+//     turned 254 type errors into 1 syntax error on cosmos/gogoproto);
 //   - then compile errors: a package that builds never becomes one that
 //     does not, and no test failure is traded for a compile error;
 //   - then vet findings;
@@ -20,7 +24,8 @@ import (
 //     or all of them when the input's tests could not run).
 type cost struct {
 	regress float64 // tests that passed on the input and do not now
-	build   float64 // syntax, type and build findings, and open user holes, by severity
+	syntax  float64 // syntax findings, by severity
+	build   float64 // type and build findings, and open user holes, by severity
 	vet     float64 // vet findings
 	tests   float64 // other tests that fail (the targets of test-driven repair)
 }
@@ -29,6 +34,8 @@ func (a cost) less(b cost) bool {
 	switch {
 	case a.regress != b.regress:
 		return a.regress < b.regress
+	case a.syntax != b.syntax:
+		return a.syntax < b.syntax
 	case a.build != b.build:
 		return a.build < b.build
 	case a.vet != b.vet:
@@ -38,11 +45,11 @@ func (a cost) less(b cost) bool {
 }
 
 func (a cost) String() string {
-	return fmt.Sprintf("%g/%g/%g/%g", a.regress, a.build, a.vet, a.tests)
+	return fmt.Sprintf("%g/%g/%g/%g/%g", a.regress, a.syntax, a.build, a.vet, a.tests)
 }
 
 // holePenalty is the cost of one open user hole: more than a type error
-// but less than a syntax error, so any fill that parses is progress.
+// (a syntax error, a tier of its own, outweighs any number of them).
 const holePenalty = 500
 
 // score returns the cost of a canvas with report rep and open user holes.
@@ -55,7 +62,9 @@ func (r *run) score(rep *constraints.Report, open int) cost {
 	c.build = holePenalty * float64(open)
 	for _, f := range rep.Findings {
 		switch f.Category {
-		case constraints.Syntax, constraints.Types, constraints.Build:
+		case constraints.Syntax:
+			c.syntax += f.Severity()
+		case constraints.Types, constraints.Build:
 			c.build += f.Severity()
 		case constraints.Vet:
 			c.vet += f.Severity()

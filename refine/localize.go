@@ -98,6 +98,14 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 	hard := slices.ContainsFunc(findings, func(f constraints.Finding) bool {
 		return f.Category <= constraints.Types && !f.Soft
 	})
+	// Likewise the errors of test files wait while the package's own
+	// files have hard ones: tests depend on the package, never the other
+	// way, and an external test package that imports a broken package
+	// sees every name it uses undefined (x/exp's SortFunc change in
+	// cosmos/gogoproto's proto: 1 error in merge.go, 253 in its tests).
+	pkgHard := slices.ContainsFunc(findings, func(f constraints.Finding) bool {
+		return f.Category <= constraints.Types && !f.Soft && f.File != "" && !strings.HasSuffix(f.File, "_test.go")
+	})
 	// A name undefined in several places is more likely a deleted
 	// declaration than a typo: replacing each use would destroy it. Only its
 	// first use becomes a hole, at statement level, where a declaration can
@@ -136,11 +144,25 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			calls[fmt.Sprintf("%s|%d", f.File, p.fset.File(p.file.Pos()).Offset(c.Pos()))]++
 		}
 	}
+	// A package with an import that could not be loaded (one that
+	// imports the broken package has no export data) sees the names of a
+	// dot import undefined, in every file (go/types reports the import
+	// once): declaring them would shadow what the import provides once it
+	// loads. The key is the directory and whether the file is a test.
+	brokenImport := map[string]bool{}
+	importKey := func(file string) string {
+		return fmt.Sprintf("%s|%v", filepath.Dir(file), strings.HasSuffix(file, "_test.go"))
+	}
+	for _, f := range findings {
+		if f.Code == diag.BrokenImport {
+			brokenImport[importKey(f.File)] = true
+		}
+	}
 	seenCall := map[string]bool{}
 	firstUse := map[string]bool{}
 	var failing []constraints.Finding
 	for _, f := range findings {
-		if hard && f.Soft {
+		if hard && f.Soft || pkgHard && strings.HasSuffix(f.File, "_test.go") || f.Code == diag.UndeclaredName && brokenImport[importKey(f.File)] {
 			continue
 		}
 		uk := undefinedKey(f)

@@ -54,3 +54,63 @@ func TestScale(t *testing.T) {
 		t.Errorf("without a called function the order changed: %+v", got)
 	}
 }
+
+// TestLocalizeShadows checks that the findings that are shadows of
+// another wait: those of test files while the package's own files have
+// hard errors, and undefined names where an import could not be loaded
+// (the dot import of a package that imports the broken one, as on
+// cosmos/gogoproto's proto after x/exp's SortFunc change).
+func TestLocalizeShadows(t *testing.T) {
+	const lib = `package a
+
+func F() int { return gone() }
+`
+	const test = `package a_test
+
+import (
+	. "example.com/a/helper"
+)
+
+var x = Helper
+`
+	const test2 = `package a_test
+
+var y = Other
+`
+	cv := ast.NewCanvas("/p", ast.NewFile("/p/a.go", lib), ast.NewFile("/p/a_test.go", test), ast.NewFile("/p/b_test.go", test2))
+	at := func(file, src, s string, f constraints.Finding) constraints.Finding {
+		i := strings.Index(src, s)
+		f.File, f.Start, f.End, f.Category = file, i, i+len(s), constraints.Types
+		return f
+	}
+	undefGone := at("/p/a.go", lib, "gone", constraints.Finding{Code: diag.UndeclaredName, Message: "undefined: gone"})
+	broken := at("/p/a_test.go", test, `"example.com/a/helper"`, constraints.Finding{Code: diag.BrokenImport, Message: "could not import example.com/a/helper"})
+	undefHelper := at("/p/a_test.go", test, "Helper", constraints.Finding{Code: diag.UndeclaredName, Message: "undefined: Helper"})
+	undefOther := at("/p/b_test.go", test2, "Other", constraints.Finding{Code: diag.UndeclaredName, Message: "undefined: Other"})
+	files := func(ts []target) []string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, t.hole.File+": "+t.hole.Original)
+		}
+		return out
+	}
+	r := &run{opts: Options{MaxHoles: 8}, widen: map[string]int{}, logf: func(string, ...any) {}, userHoles: map[ast.Hash][]*ast.Hole{}}
+	all := []constraints.Finding{undefGone, broken, undefHelper, undefOther}
+	got := files(r.localize(&state{cv: cv, rep: &constraints.Report{Findings: all}}, nil))
+	if len(got) != 1 || got[0] != "/p/a.go: gone" {
+		t.Errorf("with an error in a.go, holes %q; want only a.go's gone", got)
+	}
+	// a.go fixed: the import is still broken, the undefined names wait
+	// (in b_test.go too, where go/types does not report the import).
+	got = files(r.localize(&state{cv: cv, rep: &constraints.Report{Findings: all[1:]}}, nil))
+	for _, h := range got {
+		if strings.Contains(h, "Helper") || strings.Contains(h, "Other") {
+			t.Errorf("holes %q: an undefined name of a package whose import failed", got)
+		}
+	}
+	// Without the broken import, they are holes.
+	got = files(r.localize(&state{cv: cv, rep: &constraints.Report{Findings: all[2:]}}, nil))
+	if len(got) != 2 {
+		t.Errorf("holes %q; want Helper and Other", got)
+	}
+}

@@ -49,6 +49,13 @@ func TestJudge(t *testing.T) {
 		{orig: "x + 1", fill: "x + 2"},
 		{orig: "return s.next.Len()", fill: "return s.next.Size()", self: selfRef{name: "Len", recv: "s"}},
 		{orig: "return r.f.Len()", fill: "return r.f.Len() + 1", self: selfRef{name: "Len", recv: "s"}},
+		// Adapters of API drift (the adapt generator): the value is kept
+		// and called.
+		{orig: "less", fill: "func(a, b E) int {\n\tif less(a, b) {\n\t\treturn -1\n\t}\n\tif less(b, a) {\n\t\treturn 1\n\t}\n\treturn 0\n}", codes: []diag.Code{diag.CannotInferTypeArgs}},
+		{orig: "func(a, b T) bool { return a.n < b.n }", fill: "func(x, y T) int {\n\tless := func(a, b T) bool { return a.n < b.n }\n\tif less(x, y) {\n\t\treturn -1\n\t}\n\tif less(y, x) {\n\t\treturn 1\n\t}\n\treturn 0\n}", codes: []diag.Code{diag.CannotInferTypeArgs}},
+		{orig: "visit", fill: "func(x string) error {\n\tvisit(x)\n\treturn nil\n}", codes: []diag.Code{diag.IncompatibleAssign}},
+		{orig: "maps.Keys(m)", fill: "slices.Collect(maps.Keys(m))", codes: []diag.Code{diag.IncompatibleAssign}},
+		{orig: "c.hits", fill: "&c.hits", codes: []diag.Code{diag.IncompatibleAssign}},
 		// What a failing test proves.
 		{orig: "a < b", fill: "a > b", proven: true},
 		{orig: "n", fill: "0", proven: true},

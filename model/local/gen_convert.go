@@ -44,7 +44,12 @@ func (c *holeCtx) wrongType(f diag.Finding) {
 				put(strconv.Quote(lit.Value), 6)
 			}
 		}
-		put(zeroValue(want, c.qual), 4)
+		// A zero value replaces only a zero value of another type ("" where
+		// an int is wanted): in place of anything else it deletes the
+		// value (the meaning judge of refine rejects it).
+		if isZeroExpr(e) {
+			put(zeroValue(want, c.qual), 4)
+		}
 		if have != nil {
 			ts := types.TypeString(want, c.qual)
 			if types.ConvertibleTo(have, want) && !(isString(want) && isInt(have)) {
@@ -56,12 +61,6 @@ func (c *holeCtx) wrongType(f diag.Finding) {
 			if isString(want) && !isString(have) {
 				put("fmt.Sprint("+expr+")", 4)
 			}
-			if p, ok := under(have).(*types.Pointer); ok && types.AssignableTo(p.Elem(), want) {
-				put("*"+expr, 5)
-			}
-			if p, ok := under(want).(*types.Pointer); ok && types.AssignableTo(have, p.Elem()) {
-				put("&"+expr, 5)
-			}
 		}
 		return false
 	})
@@ -72,4 +71,21 @@ func (c *holeCtx) convertEdits() {
 	for _, f := range c.findings(diag.IncompatibleAssign) {
 		c.wrongType(f)
 	}
+}
+
+// isZeroExpr reports whether e is a zero value written out: nil, false,
+// 0 or an empty string.
+func isZeroExpr(e goast.Expr) bool {
+	switch e := goast.Unparen(e).(type) {
+	case *goast.Ident:
+		return e.Name == "nil" || e.Name == "false"
+	case *goast.BasicLit:
+		switch e.Kind {
+		case token.STRING:
+			return e.Value == `""` || e.Value == "``"
+		case token.INT, token.FLOAT:
+			return strings.Trim(e.Value, "0._xXoObB") == ""
+		}
+	}
+	return false
 }

@@ -63,6 +63,7 @@ var generators = [...]generator{
 	{name: "returncount", codes: []diag.Code{diag.WrongResultCount}, when: typed, gen: (*holeCtx).returnCount},
 	{name: "missingreturn", codes: []diag.Code{diag.MissingReturn}, gen: (*holeCtx).missingReturn},
 	{name: "convert", codes: []diag.Code{diag.IncompatibleAssign}, when: typed, gen: (*holeCtx).convertEdits},
+	{name: "adapt", codes: []diag.Code{diag.IncompatibleAssign, diag.CannotInferTypeArgs}, when: typed, gen: (*holeCtx).adaptEdits},
 	{name: "declare", codes: []diag.Code{diag.UndeclaredName}, when: typed, gen: (*holeCtx).declareNames},
 	{name: "vetfix", vet: true, when: (*holeCtx).repairing, gen: (*holeCtx).vetFixes},
 }
