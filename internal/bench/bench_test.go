@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 		os.WriteFile(os.Getenv("BENCH_FAKE_PIDFILE"), []byte(strconv.Itoa(child.Process.Pid)), 0o644)
 		time.Sleep(time.Hour)
 	case "json":
-		fmt.Println(`{"files": [], "stats": {"model_calls": 3}}`)
+		// The shape of difgen fix -json: packages with their time split.
+		fmt.Println(`{"files": [], "stats": {"model_calls": 3}, "packages": [{"path": "a", "seconds": {"types": 0.25, "vet": 0.5, "build": 0, "tests": 1.5, "model": 0.125}}, {"path": "b", "seconds": {"types": 0.25, "vet": 0, "build": 1, "tests": 0, "model": 0}}]}`)
 		os.Exit(1) // findings remain
 	}
 	os.Exit(0)
@@ -166,6 +167,15 @@ func TestCommandFixerModelCalls(t *testing.T) {
 	r := Score(context.Background(), c, DifgenFixer(os.Args[0], nil), ScoreOptions{})
 	if r.ModelCalls != 3 || r.Err != "" || !r.Builds || !r.TestsPass {
 		t.Errorf("difgen-like fixer: %+v", r)
+	}
+	if want := (TimeSplit{Types: 0.5, Vet: 0.5, Build: 1, Tests: 1.5, Model: 0.125}); r.Split == nil || *r.Split != want {
+		t.Errorf("time split %+v, want the packages' sum %+v", r.Split, want)
+	}
+	sum := Summarize([]FixerInfo{{Name: "difgen"}}, []Result{r, {Suite: r.Suite, Family: r.Family, Fixer: r.Fixer}})
+	for _, s := range sum {
+		if s.SplitCases != 1 || s.Split.Tests != 1.5 {
+			t.Errorf("summary %s/%s: split %+v over %d cases, want the one reported", s.Suite, s.Family, s.Split, s.SplitCases)
+		}
 	}
 }
 

@@ -27,9 +27,29 @@ type Fixer struct {
 
 // FixStats is what a fixer reports about one run.
 type FixStats struct {
-	ModelCalls int      // model calls, when the fixer reports them
-	Generators []string // what proposed each change, when the fixer reports it
-	Err        string   // why it failed to run, not why code stays broken
+	ModelCalls int        // model calls, when the fixer reports them
+	Generators []string   // what proposed each change, when the fixer reports it
+	Split      *TimeSplit // where its time went, when the fixer reports it
+	Err        string     // why it failed to run, not why code stays broken
+}
+
+// A TimeSplit says where a fixer's time went, in seconds: difgen's
+// checks by category (types: syntax and go/types; tests: building and
+// running them) and its denoiser, as its -json reports them.
+type TimeSplit struct {
+	Types float64 `json:"types"`
+	Vet   float64 `json:"vet"`
+	Build float64 `json:"build"`
+	Tests float64 `json:"tests"`
+	Model float64 `json:"model"`
+}
+
+func (t *TimeSplit) add(u TimeSplit) {
+	t.Types += u.Types
+	t.Vet += u.Vet
+	t.Build += u.Build
+	t.Tests += u.Tests
+	t.Model += u.Model
 }
 
 // DifgenFixer runs 'difgen fix -w -json' (or 'difgen fill' on hole
@@ -46,7 +66,7 @@ func DifgenFixer(exe string, env []string, extra ...string) *Fixer {
 			}
 			argv := append([]string{exe, verb, "-w", "-json"}, extra...)
 			r := runCmd(ctx, dir, append(fixerEnv(), env...), 0, append(argv, pattern(c.Pkg))...)
-			st := FixStats{ModelCalls: modelCalls(r.Out), Generators: changeSources(r.Out)}
+			st := FixStats{ModelCalls: modelCalls(r.Out), Generators: changeSources(r.Out), Split: timeSplit(r.Out)}
 			switch {
 			case r.StartErr != nil:
 				st.Err = r.StartErr.Error()
@@ -232,6 +252,32 @@ func changeSources(out string) []string {
 		for _, p := range v.Packages {
 			for _, c := range p.Changes {
 				srcs = append(srcs, c.Source)
+			}
+		}
+	}
+}
+
+// timeSplit returns the sum of the time splits of the packages of
+// difgen's -json output, or nil when it reports none (a run killed at its
+// time limit prints nothing).
+func timeSplit(out string) *TimeSplit {
+	var sum *TimeSplit
+	dec := json.NewDecoder(strings.NewReader(out))
+	for {
+		var v struct {
+			Packages []struct {
+				Seconds *TimeSplit `json:"seconds"`
+			} `json:"packages"`
+		}
+		if dec.Decode(&v) != nil {
+			return sum
+		}
+		for _, p := range v.Packages {
+			if p.Seconds != nil {
+				if sum == nil {
+					sum = &TimeSplit{}
+				}
+				sum.add(*p.Seconds)
 			}
 		}
 	}

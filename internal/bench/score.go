@@ -37,7 +37,9 @@ type Result struct {
 	// as file:line: reason.
 	Harm        []string `json:"harm,omitempty"`
 	WallSeconds float64  `json:"wall_s"` // the fixer's own time
-	ModelCalls  int      `json:"model_calls"`
+	// Split is where the fixer's time went, when it says (difgen).
+	Split      *TimeSplit `json:"seconds,omitempty"`
+	ModelCalls int        `json:"model_calls"`
 	// Generators are the generators (or other sources) of the changes
 	// difgen made, when it reports them.
 	Generators []string `json:"generators,omitempty"`
@@ -98,7 +100,7 @@ func Score(ctx context.Context, c *Case, fixer *Fixer, opt ScoreOptions) Result 
 	res.WallSeconds = time.Since(start).Seconds()
 	res.TimedOut = errors.Is(fctx.Err(), context.DeadlineExceeded)
 	cancel()
-	res.ModelCalls, res.Generators, res.Err = st.ModelCalls, st.Generators, st.Err
+	res.ModelCalls, res.Generators, res.Split, res.Err = st.ModelCalls, st.Generators, st.Split, st.Err
 	if ctx.Err() != nil {
 		res.Err = "interrupted"
 		return res
