@@ -646,26 +646,9 @@ func (r *fullRow) guess(ctx context.Context, c *denoiseCase, k int) ([]string, e
 // token asks the local denoiser for k fills of c's masked operator,
 // keyword or literal, verified by the package's checker.
 func (r *fullRow) token(ctx context.Context, c *denoiseCase, k int) ([]model.Candidate, error) {
-	const placeholder = "__"
-	masked := c.Doc.Src[:c.Off] + placeholder + c.Doc.Src[c.End:]
-	req := &model.Request{
-		Holes:      []*ast.Hole{{ID: 1, File: c.Doc.Path, Start: c.Off, End: c.Off + len(placeholder), Kind: ast.Expr}},
-		Candidates: k,
-		Seed:       1,
-	}
-	pc, err := r.checker(ctx, c.Doc.Path)
+	req, err := r.requestAt(ctx, c, c.Off, c.End, ast.Expr, k, false)
 	if err != nil {
 		return nil, err
-	}
-	if pc == nil {
-		r.untyped.Add(1)
-		req.Canvas = ast.NewCanvas(filepath.Dir(c.Doc.Path), ast.NewFile(c.Doc.Path, masked))
-		req.Verify = refine.Verifier(nil, req.Canvas, nil) // it must parse
-	} else {
-		r.typed.Add(1)
-		req.Canvas = pc.base.WithText(c.Doc.Path, masked)
-		req.Verify = refine.Verifier(pc.chk, req.Canvas, nil)
-		req.Import = pc.chk.Import
 	}
 	d := local.New(cacheModel(r.m, c, c.I, c.J), nil)
 	return d.Token(ctx, req)
@@ -698,11 +681,17 @@ func (r *fullRow) denoise(ctx context.Context, c *denoiseCase, i, j int, kind as
 	return resp.Fills[0], nil
 }
 
-// request returns the request for tokens [i, j) of c.Doc masked by __:
-// a canvas of the package with the masked file, the package type-checked
-// with that text, and one hole over the __ whose Original is "".
+// request returns the request for tokens [i, j) of c.Doc masked by __
+// (see requestAt), the package type-checked with that text.
 func (r *fullRow) request(ctx context.Context, c *denoiseCase, i, j int, kind ast.HoleKind, k int) (*model.Request, error) {
-	off, end := c.Doc.Tokens[i].Off, c.Doc.Tokens[j-1].End
+	return r.requestAt(ctx, c, c.Doc.Tokens[i].Off, c.Doc.Tokens[j-1].End, kind, k, true)
+}
+
+// requestAt returns the request for bytes [off, end) of c.Doc masked by
+// __: a canvas of the package with the masked file, one hole over the __
+// whose Original is "", and, with typed, the package type-checked with
+// that text (a single-token case leaves that to the verifier).
+func (r *fullRow) requestAt(ctx context.Context, c *denoiseCase, off, end int, kind ast.HoleKind, k int, typed bool) (*model.Request, error) {
 	const placeholder = "__"
 	masked := c.Doc.Src[:off] + placeholder + c.Doc.Src[end:]
 	req := &model.Request{
@@ -722,12 +711,14 @@ func (r *fullRow) request(ctx context.Context, c *denoiseCase, i, j int, kind as
 	}
 	r.typed.Add(1)
 	req.Canvas = pc.base.WithText(c.Doc.Path, masked)
-	rep, err := pc.chk.Check(ctx, req.Canvas, constraints.Types)
-	if err != nil {
-		return nil, err
-	}
-	if rep.Pkg != nil {
-		req.Types = &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, Info: rep.Info}
+	if typed {
+		rep, err := pc.chk.Check(ctx, req.Canvas, constraints.Types)
+		if err != nil {
+			return nil, err
+		}
+		if rep.Pkg != nil {
+			req.Types = &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, Info: rep.Info}
+		}
 	}
 	req.Verify = refine.Verifier(pc.chk, req.Canvas, nil)
 	req.Import = pc.chk.Import
