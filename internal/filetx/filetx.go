@@ -243,17 +243,7 @@ func resolve(files []File) ([]*target, []Problem) {
 			probs = append(probs, Problem{f.Name, Failed, "symbolic link that leads nowhere: " + err.Error()})
 			continue
 		}
-		root := f.Root
-		if root == "" {
-			root = filepath.Dir(f.Name)
-		}
-		rr, ok := roots[root]
-		if !ok {
-			if rr, err = filepath.EvalSymlinks(root); err != nil {
-				rr = root
-			}
-			roots[root] = rr
-		}
+		root, rr := resolveRoot(f, roots)
 		link := lfi.Mode()&fs.ModeSymlink != 0
 		if !within(rr, real) {
 			what := "outside the module " + root
@@ -273,6 +263,24 @@ func resolve(files []File) ([]*target, []Problem) {
 	return out, probs
 }
 
+// resolveRoot returns f's root (its directory when it names none) and
+// the root with its symbolic links resolved, cached in roots.
+func resolveRoot(f File, roots map[string]string) (root, resolved string) {
+	root = f.Root
+	if root == "" {
+		root = filepath.Dir(f.Name)
+	}
+	rr, ok := roots[root]
+	if !ok {
+		var err error
+		if rr, err = filepath.EvalSymlinks(root); err != nil {
+			rr = root
+		}
+		roots[root] = rr
+	}
+	return root, rr
+}
+
 // resolveNew resolves a file to create: its directory's symbolic links
 // are resolved, and the directory must lie inside its root.
 func resolveNew(f File, roots map[string]string) (*target, *Problem) {
@@ -286,17 +294,7 @@ func resolveNew(f File, roots map[string]string) (*target, *Problem) {
 		return nil, &Problem{f.Name, Failed, "directory: " + err.Error()}
 	}
 	real := filepath.Join(dir, filepath.Base(f.Name))
-	root := f.Root
-	if root == "" {
-		root = filepath.Dir(f.Name)
-	}
-	rr, ok := roots[root]
-	if !ok {
-		if rr, err = filepath.EvalSymlinks(root); err != nil {
-			rr = root
-		}
-		roots[root] = rr
-	}
+	root, rr := resolveRoot(f, roots)
 	if !within(rr, real) {
 		return nil, &Problem{f.Name, Outside, "outside the module " + root}
 	}
