@@ -88,6 +88,18 @@ func (c *denoiseCase) want() []ast.Token { return c.Doc.Tokens[c.I:c.J] }
 // pos returns c's position as file:line:col.
 func (c *denoiseCase) pos() string { return ast.Position(c.Doc.Path, c.Doc.Src, c.Off) }
 
+// tokenText returns the texts of toks, space-separated.
+func tokenText(toks []ast.Token) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.Text)
+	}
+	return b.String()
+}
+
 // A denoiseRow is one predictor measured by 'difgen bench denoise'.
 type denoiseRow interface {
 	name() string
@@ -362,8 +374,9 @@ func sameToken(a, b ast.Token) bool {
 
 // runDenoiseRow measures row on the cases, GOMAXPROCS cases at a time;
 // the sums do not depend on the order the cases finish in.
-// Each single-token miss is written to misses, when not nil, as a
-// tab-separated line: row, class, position, want, guesses.
+// Each miss is written to misses, when not nil, as a tab-separated line:
+// row, class (exprN-M for an expression hole of N to M tokens), position,
+// want, guesses (an expression hole's one fill).
 func runDenoiseRow(ctx context.Context, row denoiseRow, toks, spans []*denoiseCase, misses io.Writer, prog func(string, int, int)) (denoiseRowResult, error) {
 	start := time.Now()
 	r := denoiseRowResult{Row: row.name(), Token: map[string]*denoiseClassStats{}, Span: map[string]*denoiseSpanStats{}}
@@ -423,6 +436,8 @@ func runDenoiseRow(ctx context.Context, row denoiseRow, toks, spans []*denoiseCa
 		}
 		if exact {
 			s.Exact++
+		} else if misses != nil {
+			fmt.Fprintf(misses, "%s\texpr%s\t%s\t%q\t%q\n", row.name(), spanBucket(len(want)), c.pos(), tokenText(want), tokenText(got))
 		}
 	}
 	if n, ok := row.(interface{ note() string }); ok {
