@@ -62,6 +62,9 @@ type Report struct {
 	// canvas did not parse.
 	Pkg  *types.Package
 	Info *types.Info
+	// XPkg is the external test package (package p_test), nil when there
+	// is none; see PkgOf.
+	XPkg *types.Package
 
 	// BrokenDeps lists the imports that exist but do not build (a broken
 	// module of a workspace, say): their types are unknown, so errors
@@ -76,6 +79,15 @@ type Report struct {
 	// Tests holds the outcome of each top-level test, when the tests ran.
 	Tests                 map[string]TestStatus
 	TestsRun, TestsFailed int
+}
+
+// PkgOf returns the package that file f of r.Files belongs to: the
+// external test package for a file of package p_test, else Pkg.
+func (r *Report) PkgOf(f *goast.File) *types.Package {
+	if r.XPkg != nil && f != nil && f.Name != nil && f.Name.Name == r.XPkg.Name() {
+		return r.XPkg
+	}
+	return r.Pkg
 }
 
 // Blocked reports whether r has findings that stop the build or the tests
@@ -246,7 +258,7 @@ func (c *Checker) check(ctx context.Context, cv *ast.Canvas, upTo Category, focu
 	tr := c.checkTypes(ctx, cv, units)
 	c.setBase(units, tr)
 	c.typesMu.Unlock()
-	r.Pkg, r.Info, r.BrokenDeps = tr.pkg, tr.info, tr.broken
+	r.Pkg, r.XPkg, r.Info, r.BrokenDeps = tr.pkg, tr.xpkg, tr.info, tr.broken
 	c.spent(Types, t0)
 	if done := r.stage(Types, tr.findings, upTo); done {
 		return r, nil

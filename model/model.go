@@ -59,6 +59,16 @@ type Types struct {
 	Names []string      // Names[i] is the file name of Files[i]
 	Pkg   *types.Package
 	Info  *types.Info
+	XPkg  *types.Package // the external test package (p_test), if any
+}
+
+// PkgOf returns the package of the named file: XPkg for a file of the
+// external test package, else Pkg.
+func (t *Types) PkgOf(name string) *types.Package {
+	if f := t.File(name); t.XPkg != nil && f != nil && f.Name != nil && f.Name.Name == t.XPkg.Name() {
+		return t.XPkg
+	}
+	return t.Pkg
 }
 
 // File returns the syntax tree of the named file, or nil.

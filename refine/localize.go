@@ -514,7 +514,7 @@ func (r *run) describe(st *state, holes []*ast.Hole) {
 	for _, h := range holes {
 		for i, name := range rep.Names {
 			if name == h.File && i < len(rep.Files) {
-				h.Slot = ast.Describe(h, rep.Fset, rep.Files[i], rep.Pkg, rep.Info)
+				h.Slot = ast.Describe(h, rep.Fset, rep.Files[i], rep.PkgOf(rep.Files[i]), rep.Info)
 				break
 			}
 		}

@@ -781,7 +781,7 @@ func typesOf(rep *constraints.Report) *model.Types {
 	if rep == nil || rep.Pkg == nil {
 		return nil
 	}
-	return &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, Info: rep.Info}
+	return &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, XPkg: rep.XPkg, Info: rep.Info}
 }
 
 func truncate(s string) string {

@@ -732,7 +732,7 @@ func (r *fullRow) requestAt(ctx context.Context, c *denoiseCase, off, end int, k
 			return nil, err
 		}
 		if rep.Pkg != nil {
-			req.Types = &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, Info: rep.Info}
+			req.Types = &model.Types{Fset: rep.Fset, Files: rep.Files, Names: rep.Names, Pkg: rep.Pkg, XPkg: rep.XPkg, Info: rep.Info}
 		}
 	}
 	req.Verify = refine.Verifier(pc.chk, req.Canvas, nil)

@@ -82,7 +82,7 @@ func (d *Denoiser) newHoleCtx(ctx context.Context, rs *reqState, h *ast.Hole) *h
 		// A request that refine did not make: the slot is computed here,
 		// by the same function.
 		if t := req.Types; t != nil && t.Info != nil && t.Pkg != nil && t.Fset != nil {
-			s = ast.Describe(h, t.Fset, t.File(h.File), t.Pkg, t.Info)
+			s = ast.Describe(h, t.Fset, t.File(h.File), t.PkgOf(h.File), t.Info)
 		}
 	}
 	if s == nil || s.Info == nil || s.Pkg == nil || s.Tok == nil || s.Tok.Size() != len(c.src) || h.Start < 0 || h.End < h.Start || h.End > len(c.src) {
