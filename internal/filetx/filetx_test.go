@@ -24,20 +24,20 @@ type tree struct {
 	new  map[string]string // path → text after, for the targets
 }
 
-// newTree writes a module with packages a and b and a directory shared
+// newTree writes a module with packages a and b and a directory common
 // that a's link.go points into; the transaction edits a/a1.go, a/link.go
-// (shared/s.go through the link) and b/b1.go, and reads a/a2.go too.
+// (common/s.go through the link) and b/b1.go, and reads a/a2.go too.
 func newTree(t *testing.T) *tree {
 	t.Helper()
 	tr := &tree{t: t, root: t.TempDir(), old: map[string]string{}, new: map[string]string{}}
-	for _, name := range []string{"a/a1.go", "a/a2.go", "b/b1.go", "shared/s.go"} {
+	for _, name := range []string{"a/a1.go", "a/a2.go", "b/b1.go", "common/s.go"} {
 		tr.old[name] = "package x // old " + name + "\n"
 	}
-	for _, name := range []string{"a/a1.go", "b/b1.go", "shared/s.go"} {
+	for _, name := range []string{"a/a1.go", "b/b1.go", "common/s.go"} {
 		tr.new[name] = "package x // new " + name + "\n"
 	}
 	tr.write(tr.old)
-	if err := os.Symlink("../shared/s.go", tr.path("a/link.go")); err != nil {
+	if err := os.Symlink("../common/s.go", tr.path("a/link.go")); err != nil {
 		t.Fatal(err)
 	}
 	return tr
@@ -74,7 +74,7 @@ func (tr *tree) inputs() map[string]ast.Hash {
 func (tr *tree) files() []File {
 	return []File{
 		{Name: tr.path("a/a1.go"), Text: tr.new["a/a1.go"], Root: tr.root},
-		{Name: tr.path("a/link.go"), Text: tr.new["shared/s.go"], Root: tr.root},
+		{Name: tr.path("a/link.go"), Text: tr.new["common/s.go"], Root: tr.root},
 		{Name: tr.path("b/b1.go"), Text: tr.new["b/b1.go"], Root: tr.root},
 	}
 }
@@ -153,7 +153,7 @@ func TestApply(t *testing.T) {
 	if l := tr.litter(); l != nil {
 		t.Errorf("Apply left %v", l)
 	}
-	for _, name := range []string{"a/a1.go", "shared/s.go", "b/b1.go"} {
+	for _, name := range []string{"a/a1.go", "common/s.go", "b/b1.go"} {
 		if fi, err := os.Stat(tr.path(name)); err != nil || fi.Mode().Perm() != 0o640 {
 			t.Errorf("%s: mode %v (%v), want 0640 kept", name, fi.Mode().Perm(), err)
 		}
@@ -221,8 +221,8 @@ func TestChangedInput(t *testing.T) {
 func TestChangedThroughLink(t *testing.T) {
 	tr := newTree(t)
 	opts := tr.options()
-	os.WriteFile(tr.path("shared/s.go"), []byte("package x // edited by hand\n"), 0o640)
-	tr.old["shared/s.go"] = "package x // edited by hand\n"
+	os.WriteFile(tr.path("common/s.go"), []byte("package x // edited by hand\n"), 0o640)
+	tr.old["common/s.go"] = "package x // edited by hand\n"
 	refused(t, tr, opts, fmt.Sprintf("a/link.go: %d: changed on disk", Changed))
 }
 
@@ -254,7 +254,7 @@ func TestSymlinkOutside(t *testing.T) {
 func TestSameFileTwice(t *testing.T) {
 	tr := newTree(t)
 	opts := tr.options()
-	files := append(tr.files(), File{Name: tr.path("shared/s.go"), Text: "x", Root: tr.root})
+	files := append(tr.files(), File{Name: tr.path("common/s.go"), Text: "x", Root: tr.root})
 	err := Apply(context.Background(), files, opts)
 	if e, ok := err.(*Error); !ok || len(e.Problems) != 1 || !strings.Contains(e.Problems[0].Reason, "the same file as") {
 		t.Errorf("Apply of one file under two names: %v", err)
@@ -368,7 +368,7 @@ func TestTornJournal(t *testing.T) {
 	data, _ := os.ReadFile(matches[0])
 	os.WriteFile(matches[0], data[:len(data)-10], 0o644)
 	tr.recoverAll()
-	Recover(tr.path("shared"))
+	Recover(tr.path("common"))
 	if s := tr.state(); s != "old" {
 		t.Errorf("after Recover: %s", s)
 	}
@@ -414,7 +414,7 @@ func TestLiveWriter(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- Apply(context.Background(), tr.files(), opts) }()
 	<-reached
-	for _, d := range []string{"a", "b", "shared"} {
+	for _, d := range []string{"a", "b", "common"} {
 		if f, err := lockDir(tr.path(d), true, 0); err == nil {
 			f.Close()
 			t.Errorf("directory %s is not locked while Apply writes in it", d)
