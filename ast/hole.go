@@ -14,9 +14,13 @@ const (
 	Stmts                 // zero or more statements
 	Body                  // the statements of a function body
 	Ident                 // a single identifier
+	// Tokens is a window of whole lines around a syntax error: not a
+	// node (the parser could not build one), so what fills it is the
+	// window's text with tokens inserted, deleted or replaced.
+	Tokens
 )
 
-var kindNames = [...]string{Expr: "expr", Stmts: "stmts", Body: "body", Ident: "ident"}
+var kindNames = [...]string{Expr: "expr", Stmts: "stmts", Body: "body", Ident: "ident", Tokens: "tokens"}
 
 func (k HoleKind) String() string {
 	if int(k) < len(kindNames) {

@@ -158,6 +158,16 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			brokenImport[importKey(f.File)] = true
 		}
 	}
+	// Only the first syntax error of a file is repaired in a step: the
+	// parser's later errors are often the echo of the first.
+	firstSyntax := map[string]int{}
+	for _, f := range findings {
+		if f.Category == constraints.Syntax {
+			if at, ok := firstSyntax[f.File]; !ok || f.Start < at {
+				firstSyntax[f.File] = f.Start
+			}
+		}
+	}
 	seenCall := map[string]bool{}
 	firstUse := map[string]bool{}
 	var failing []constraints.Finding
@@ -197,7 +207,14 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 			continue
 		}
 		var h *ast.Hole
-		if c, _ := callOf(f); c != nil {
+		if f.Category == constraints.Syntax {
+			if f.Start != firstSyntax[f.File] {
+				continue
+			}
+			firstSyntax[f.File] = -1 // one hole per file
+			h = syntaxHole(p.src, f.File, f.Start, level)
+		}
+		if c, _ := callOf(f); c != nil { // never a syntax error's
 			k := fmt.Sprintf("%s|%d", f.File, p.fset.File(p.file.Pos()).Offset(c.Pos()))
 			if calls[k] > 1 {
 				if seenCall[k] {
@@ -215,7 +232,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		if h == nil {
 			h = r.holeFor(p, f)
 		}
-		for i := 0; h != nil && i < level; i++ {
+		for i := 0; h != nil && h.Kind != ast.Tokens && i < level; i++ {
 			w, ok := ast.Widen(p.file, p.fset, p.src, h)
 			if !ok {
 				h = nil
@@ -319,6 +336,37 @@ func (r *run) holeFor(p *parsed, f constraints.Finding) *ast.Hole {
 		h = widenTo(p, h, ast.Stmts)
 	}
 	return h
+}
+
+// syntaxHole returns the tokens hole of a syntax error at offset off of
+// src: whole lines, from two lines before the error's line to its end,
+// two lines more before and one more after for each level of widening.
+// A broken file has no node to mask; the repair is a few tokens
+// inserted, deleted or replaced near where the parser stopped, or just
+// before it (a missing closing brace shows only at the next function).
+func syntaxHole(src, file string, off, level int) *ast.Hole {
+	off = min(max(off, 0), len(src))
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	for range 2 + 2*level {
+		if start == 0 {
+			break
+		}
+		start = strings.LastIndexByte(src[:start-1], '\n') + 1
+	}
+	end := off
+	for i := 0; ; i++ {
+		n := strings.IndexByte(src[end:], '\n')
+		if n < 0 {
+			end = len(src)
+			break
+		}
+		if i == level {
+			end += n
+			break
+		}
+		end += n + 1
+	}
+	return &ast.Hole{File: file, Start: start, End: end, Kind: ast.Tokens, Original: src[start:end]}
 }
 
 // widenTo widens h until it is a statement or body hole.

@@ -150,6 +150,7 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judg
 		}
 		return false
 	})
+	syntax := slices.Contains(codes, diag.SyntaxError)
 	// Operands inserted anywhere: a deletion of operands inserted
 	// elsewhere is a move (swapped arguments), not a deletion.
 	moved := map[tok]int{}
@@ -169,7 +170,10 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judg
 			j.harm = fmt.Sprintf("replaces %s by %s", quoteToks(h.del), quoteToks(h.ins))
 			return j
 		}
-		if hasName(h.del) && len(h.ins) > 0 && !hasName(h.ins) && !takeAll(moved, h.del) {
+		// A name replaced by keywords and punctuation alone is a syntax
+		// repair's (while → for, in → := range), not a constant.
+		keywords := syntax && !slices.ContainsFunc(h.ins, isOperand)
+		if hasName(h.del) && len(h.ins) > 0 && !hasName(h.ins) && !keywords && !takeAll(moved, h.del) {
 			j.harm = fmt.Sprintf("replaces %s by the constant %s", quoteToks(h.del), quoteToks(h.ins))
 			return j
 		}

@@ -44,6 +44,13 @@ func TestJudge(t *testing.T) {
 		{orig: "f(a, b)", fill: "f(a)", codes: []diag.Code{diag.WrongArgCount}},
 		{orig: "x := p.Name", fill: "", codes: []diag.Code{diag.UnusedVar}},
 		{orig: "x := 1", fill: "x = 1"},
+		// Syntax repairs: a name that is another language's keyword
+		// becomes Go's; a name is still never deleted.
+		{orig: "while i < n {", fill: "for i < n {", codes: []diag.Code{diag.SyntaxError}},
+		{orig: "for _, v in xs {", fill: "for _, v := range xs {", codes: []diag.Code{diag.SyntaxError}},
+		{orig: "while i < n {", fill: "for i < n {", harm: "by the constant"},
+		{orig: "f(a b)", fill: "f(a)", codes: []diag.Code{diag.SyntaxError}, harm: "deletes `b`"},
+		{orig: "n", fill: "0", codes: []diag.Code{diag.SyntaxError}, harm: "replaces `n` by `0`"},
 		{orig: "float64(n)", fill: "int(n)"},
 		{orig: `"abc"`, fill: `"abd"`},
 		{orig: "x + 1", fill: "x + 2"},

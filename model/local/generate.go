@@ -23,7 +23,8 @@ import (
 // the generator's).
 type generator struct {
 	name string
-	// kinds are the hole kinds it answers; nil means every kind.
+	// kinds are the hole kinds it answers; nil means every kind but
+	// ast.Tokens, which only a generator that names it answers.
 	kinds []ast.HoleKind
 	// codes are the finding codes it answers: the hole must answer a
 	// finding with one of them. Nil means the generator needs none.
@@ -66,6 +67,7 @@ var generators = [...]generator{
 	{name: "adapt", codes: []diag.Code{diag.IncompatibleAssign, diag.CannotInferTypeArgs}, when: typed, gen: (*holeCtx).adaptEdits},
 	{name: "declare", codes: []diag.Code{diag.UndeclaredName}, when: typed, gen: (*holeCtx).declareNames},
 	{name: "vetfix", vet: true, when: (*holeCtx).repairing, gen: (*holeCtx).vetFixes},
+	{name: "syntax", kinds: []ast.HoleKind{ast.Tokens}, codes: []diag.Code{diag.SyntaxError}, when: hasOriginal, gen: (*holeCtx).syntaxRepairs},
 }
 
 // GeneratorNames returns the names of the generators, in table order.
@@ -111,7 +113,7 @@ func ParseGenerators(spec string) ([]string, error) {
 
 // applies reports whether g answers the hole of c.
 func (g *generator) applies(c *holeCtx) bool {
-	if g.kinds != nil && !slices.Contains(g.kinds, c.h.Kind) {
+	if g.kinds != nil && !slices.Contains(g.kinds, c.h.Kind) || g.kinds == nil && c.h.Kind == ast.Tokens {
 		return false
 	}
 	if g.codes != nil || g.vet {

@@ -276,10 +276,13 @@ func loadScenario(t *testing.T, file string) scenario {
 	return sc
 }
 
-var kinds = map[string]ast.HoleKind{"expr": ast.Expr, "ident": ast.Ident, "stmts": ast.Stmts, "body": ast.Body}
+var kinds = map[string]ast.HoleKind{"expr": ast.Expr, "ident": ast.Ident, "stmts": ast.Stmts, "body": ast.Body, "tokens": ast.Tokens}
 
 // request builds the denoising request of sc the way refine would.
 func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
+	if sc.kind == "tokens" {
+		return sc.syntaxRequest(t)
+	}
 	cv, ty, errs := checkPackage(t, sc.files)
 	src := sc.files["a.go"]
 	name := filepath.Join(testDir, "a.go")
@@ -340,6 +343,38 @@ func (sc scenario) request(t *testing.T) (*model.Request, *ast.Hole) {
 		}
 	}
 	return withChecks(&model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Types: ty, Candidates: 8, Seed: 1}), h
+}
+
+// syntaxRequest builds the request of a scenario whose a.go does not
+// parse: its hole (kind tokens) answers the first syntax error, as
+// refine asks for it, with no types.
+func (sc scenario) syntaxRequest(t *testing.T) (*model.Request, *ast.Hole) {
+	src := sc.files["a.go"]
+	name := filepath.Join(testDir, "a.go")
+	i := strings.Index(src, sc.hole)
+	if sc.hole == "" || i < 0 {
+		t.Fatalf("hole %q not in a.go", sc.hole)
+	}
+	h := &ast.Hole{ID: 1, File: name, Kind: ast.Tokens, Start: i, End: i + len(sc.hole), Original: sc.hole}
+	fs := checkFindings(map[string]string{"a.go": src})
+	if len(fs) == 0 || fs[0].Category != diag.Syntax {
+		t.Fatalf("a.go has no syntax error: %v", fs)
+	}
+	f := fs[0]
+	f.Start = offsetAt(src, f.Line, f.Col)
+	f.End, f.Weight = f.Start, 1
+	h.Findings = []diag.Finding{f}
+	cv := ast.NewCanvas(testDir, ast.NewFile(name, src))
+	return withChecks(&model.Request{Canvas: cv, Holes: []*ast.Hole{h}, Candidates: 8, Seed: 1}), h
+}
+
+// offsetAt returns the byte offset of line:col (1-based) in src.
+func offsetAt(src string, line, col int) int {
+	off := 0
+	for range line - 1 {
+		off += strings.IndexByte(src[off:], '\n') + 1
+	}
+	return off + col - 1
 }
 
 // denoiser returns the denoiser sc asks for, with opts.

@@ -119,6 +119,10 @@ func cleanFill(raw string, h *ast.Hole, lineIndent, suffix string) (string, bool
 	case ast.Expr, ast.Ident:
 		s = strings.TrimSpace(s)
 		s = strings.TrimSuffix(s, ";")
+	case ast.Tokens:
+		// Lines as they stand: a repair may add the closing brace the
+		// window lacked.
+		s = strings.Trim(s, "\n")
 	default:
 		s = cutUnbalanced(s)
 		s = cutAtSuffix(s, suffix)
