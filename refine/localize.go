@@ -160,9 +160,13 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 	}
 	// Only the first syntax error of a file is repaired in a step: the
 	// parser's later errors are often the echo of the first.
+	// Its hole reaches to the errors of the lines just after it: those
+	// are repaired with it.
 	firstSyntax := map[string]int{}
+	syntaxAt := map[string][]int{}
 	for _, f := range findings {
 		if f.Category == constraints.Syntax {
+			syntaxAt[f.File] = append(syntaxAt[f.File], f.Start)
 			if at, ok := firstSyntax[f.File]; !ok || f.Start < at {
 				firstSyntax[f.File] = f.Start
 			}
@@ -212,7 +216,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 				continue
 			}
 			firstSyntax[f.File] = -1 // one hole per file
-			h = syntaxHole(p.src, f.File, f.Start, level)
+			h = syntaxHole(p.src, f.File, f.Start, syntaxAt[f.File], level)
 		}
 		if c, _ := callOf(f); c != nil { // never a syntax error's
 			k := fmt.Sprintf("%s|%d", f.File, p.fset.File(p.file.Pos()).Offset(c.Pos()))
@@ -338,14 +342,26 @@ func (r *run) holeFor(p *parsed, f constraints.Finding) *ast.Hole {
 	return h
 }
 
-// syntaxHole returns the tokens hole of a syntax error at offset off of
-// src: whole lines, from two lines before the error's line to its end,
-// two lines more before and one more after for each level of widening.
-// A broken file has no node to mask; the repair is a few tokens
-// inserted, deleted or replaced near where the parser stopped, or just
-// before it (a missing closing brace shows only at the next function).
-func syntaxHole(src, file string, off, level int) *ast.Hole {
+// syntaxNear is how many lines after a syntax error the errors are that
+// its hole also covers.
+const syntaxNear = 4
+
+// syntaxHole returns the tokens hole of the first syntax error of a file,
+// at offset off of src (others are the offsets of all its syntax
+// errors): whole lines, from two lines before the error's line to the
+// line of the last error at most syntaxNear lines after it, two lines
+// more before and one more after for each level of widening. A broken
+// file has no node to mask; the repair is a few tokens inserted, deleted
+// or replaced near where the parser stopped, or just before it (a
+// missing closing brace shows only at the next function).
+func syntaxHole(src, file string, off int, others []int, level int) *ast.Hole {
 	off = min(max(off, 0), len(src))
+	near := off
+	for _, o := range others {
+		if o > near && o <= len(src) && strings.Count(src[off:o], "\n") <= syntaxNear {
+			near = o
+		}
+	}
 	start := strings.LastIndexByte(src[:off], '\n') + 1
 	for range 2 + 2*level {
 		if start == 0 {
@@ -353,7 +369,7 @@ func syntaxHole(src, file string, off, level int) *ast.Hole {
 		}
 		start = strings.LastIndexByte(src[:start-1], '\n') + 1
 	}
-	end := off
+	end := near
 	for i := 0; ; i++ {
 		n := strings.IndexByte(src[end:], '\n')
 		if n < 0 {

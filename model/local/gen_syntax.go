@@ -27,7 +27,7 @@ func (c *holeCtx) syntaxRepairs() {
 	rs := repairSyntax(c.ctx, c.src, c.h.Start, c.h.End, maxSyntaxRepairs)
 	for _, r := range rs {
 		// Repairs of equal cost tie; the token model tells them apart.
-		c.add(r.text, -2*(r.cost-rs[0].cost))
+		c.add(r.text, -5*(r.cost-rs[0].cost))
 	}
 }
 
@@ -291,8 +291,12 @@ func syntaxEdits(s synState, lo int) []synEdit {
 			break
 		}
 		if i >= first && t.off >= lo && t.off <= s.hi {
-			lineStart := i > 0 && strings.Contains(s.text[toks[i-1].end:t.off], "\n")
-			es := editsAt(s.text, t, lineStart, t.end <= s.hi, open)
+			prevEnd := t.off
+			if i > 0 {
+				prevEnd = toks[i-1].end
+			}
+			lineStart := strings.Contains(s.text[prevEnd:t.off], "\n")
+			es := editsAt(s.text, t, max(prevEnd, lo), lineStart, t.end <= s.hi, open)
 			for j := range es {
 				es[j].cost += 0.1 * float64(max(at-i, 0))
 			}
@@ -313,23 +317,35 @@ func syntaxEdits(s synState, lo int) []synEdit {
 	return out
 }
 
+// wordCost is what inserting w costs: an opening bracket, which rarely
+// repairs and often hides an error until the end of the file, half as
+// much again as another token.
+func wordCost(w string) float64 {
+	if w == "(" || w == "[" || w == "{" {
+		return 1.5
+	}
+	return 1
+}
+
 // editsAt returns the edits at token t; lineStart says t begins a line,
-// replace that t itself may change, open are the brackets open before
-// it, innermost last.
-func editsAt(src string, t synTok, lineStart, replace bool, open []token.Token) []synEdit {
+// prevEnd is where the token before it ends, replace says t itself may
+// change, open are the brackets open before it, innermost last.
+func editsAt(src string, t synTok, prevEnd int, lineStart, replace bool, open []token.Token) []synEdit {
 	var out []synEdit
 	for _, w := range syntaxVocab {
-		out = append(out, synEdit{t.off, t.off, padded(src, t.off, t.off, w), 1})
+		out = append(out, synEdit{t.off, t.off, padded(src, t.off, t.off, w), wordCost(w)})
 	}
-	// The closers of the innermost k open brackets, for each k.
+	// The closers of the innermost k open brackets, for each k: on lines
+	// of their own after the previous token when there is a brace among
+	// them or t starts a line (so a comment before t stays with it).
 	var cl []string
 	for k := len(open) - 1; k >= 0; k-- {
 		cl = append(cl, closerOf(open[k]))
-		text := strings.Join(cl, "")
-		if lineStart || strings.Contains(text, "}") {
-			text = "\n" + strings.Join(cl, "\n") + "\n"
+		if lineStart || slices.Contains(cl, "}") {
+			out = append(out, synEdit{prevEnd, prevEnd, "\n" + strings.Join(cl, "\n"), 1})
+		} else {
+			out = append(out, synEdit{t.off, t.off, strings.Join(cl, ""), 1})
 		}
-		out = append(out, synEdit{t.off, t.off, text, 1})
 	}
 	if t.end == t.off || !replace {
 		return out // an automatic semicolon, or EOF: nothing to delete
@@ -346,7 +362,7 @@ func editsAt(src string, t synTok, lineStart, replace bool, open []token.Token) 
 	}
 	for _, w := range syntaxVocab {
 		if w != src[t.off:t.end] {
-			out = append(out, synEdit{t.off, t.end, padded(src, t.off, t.end, w), rep})
+			out = append(out, synEdit{t.off, t.end, padded(src, t.off, t.end, w), max(rep, wordCost(w))})
 		}
 	}
 	if w, ok := otherKeywords[t.lit]; ok && t.tok == token.IDENT {
