@@ -249,7 +249,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		}
 		h.Findings = []constraints.Finding{f}
 		h.Tried = r.lastTry[key]
-		ts = append(ts, target{hole: h, key: key, codes: []diag.Code{f.Code}, fixes: []string{f.Message}})
+		ts = append(ts, target{hole: h, key: key, codes: []diag.Code{f.Code}, fixes: []string{f.Message}, free: names(f.Subject(cf.Text))})
 	}
 
 	if len(failing) > 0 {
@@ -269,6 +269,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 				o.hole.Findings = append(o.hole.Findings, t.hole.Findings...)
 				o.codes = append(o.codes, t.codes...)
 				o.fixes = append(o.fixes, t.fixes...)
+				o.free = append(o.free, t.free...)
 				dup = true
 				break
 			}
@@ -340,6 +341,17 @@ func (r *run) holeFor(p *parsed, f constraints.Finding) *ast.Hole {
 		h = widenTo(p, h, ast.Stmts)
 	}
 	return h
+}
+
+// names returns the identifiers of a Go fragment.
+func names(src string) []string {
+	var out []string
+	for _, l := range ast.Lex(src) {
+		if l.Tok == token.IDENT {
+			out = append(out, l.Text)
+		}
+	}
+	return out
 }
 
 // syntaxNear is how many lines after a syntax error the errors are that

@@ -125,9 +125,11 @@ type judgement struct {
 
 // judge compares the original text of a hole with a candidate fill.
 // self describes the enclosing function (see selfOf); codes are the
-// finding codes the hole answers; proven says a failing test executes
-// the hole, so value changes, deletions and flips are allowed.
-func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judgement {
+// finding codes the hole answers and free the names its findings are
+// about (an undefined name, the value of a mismatched type), which a
+// repair may replace; proven says a failing test executes the hole, so
+// value changes, deletions and flips are allowed.
+func judge(orig, fill string, self selfRef, codes []diag.Code, free []string, proven bool) judgement {
 	a, b := tokens(orig), tokens(fill)
 	var j judgement
 	if self.name != "" && self.count(b) > self.count(a) {
@@ -150,7 +152,6 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judg
 		}
 		return false
 	})
-	syntax := slices.Contains(codes, diag.SyntaxError)
 	// Operands inserted anywhere: a deletion of operands inserted
 	// elsewhere is a move (swapped arguments), not a deletion.
 	moved := map[tok]int{}
@@ -170,10 +171,9 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judg
 			j.harm = fmt.Sprintf("replaces %s by %s", quoteToks(h.del), quoteToks(h.ins))
 			return j
 		}
-		// A name replaced by keywords and punctuation alone is a syntax
-		// repair's (while → for, in → := range), not a constant.
-		keywords := syntax && !slices.ContainsFunc(h.ins, isOperand)
-		if hasName(h.del) && len(h.ins) > 0 && !hasName(h.ins) && !keywords && !takeAll(moved, h.del) {
+		// (A name replaced by keywords and punctuation alone is no
+		// constant: while → for, s.length → len(s).)
+		if hasName(h.del) && slices.ContainsFunc(h.ins, isOperand) && !hasName(h.ins) && !takeAll(moved, h.del) {
 			j.harm = fmt.Sprintf("replaces %s by the constant %s", quoteToks(h.del), quoteToks(h.ins))
 			return j
 		}
@@ -184,8 +184,49 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, proven bool) judg
 	}
 	if dropped := droppedCalls(a, b); dropped != "" && !slices.Contains(codes, diag.WrongResultCount) {
 		j.harm = fmt.Sprintf("drops the call of %s", dropped)
+		return j
+	}
+	if !mayDelete && !slices.Contains(codes, diag.SyntaxError) {
+		if name := droppedValue(a, b, free); name != "" {
+			j.harm = fmt.Sprintf("drops the value %s", name)
+		}
 	}
 	return j
+}
+
+// droppedValue returns a name that a uses as a value and b does not use
+// at all, if there is one: a variable the fill no longer reads
+// (arr.append(arr[i]) → reflect.ValueOf(arr) drops arr and i). Names
+// after a dot or before a parenthesis (what is selected or called: a
+// repair renames those), predeclared names and the free ones do not
+// count.
+func droppedValue(a, b []tok, free []string) string {
+	uses := map[string]int{}
+	for _, t := range b {
+		if t.tok == token.IDENT {
+			uses[t.lit]++
+		}
+	}
+	for i, t := range a {
+		if t.tok != token.IDENT || predeclared(t.lit) || slices.Contains(free, t.lit) || uses[t.lit] > 0 {
+			continue
+		}
+		if i > 0 && a[i-1].tok == token.PERIOD || i+1 < len(a) && a[i+1].tok == token.LPAREN {
+			continue
+		}
+		return "`" + t.lit + "`"
+	}
+	return ""
+}
+
+// predeclared reports whether a value named name is one of the
+// universe's: a constant, a type (a conversion's) or the blank.
+func predeclared(name string) bool {
+	switch name {
+	case "_", "nil", "true", "false", "iota", "any", "error", "complex64", "complex128":
+		return true
+	}
+	return pure[name]
 }
 
 var flips = map[token.Token][]token.Token{

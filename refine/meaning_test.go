@@ -12,6 +12,7 @@ func TestJudge(t *testing.T) {
 		orig, fill string
 		self       selfRef
 		codes      []diag.Code
+		free       []string
 		proven     bool
 		harm       string // substring of the harm; "" for none
 	}{
@@ -36,7 +37,14 @@ func TestJudge(t *testing.T) {
 		{orig: "__", fill: "return Add(a, b)", self: selfRef{name: "Add"}, proven: true, harm: "calls Add"},
 		{orig: "return s.next.Len()", fill: "return s.Len()", self: selfRef{name: "Len", recv: "s"}, harm: "calls Len"},
 		// Repairs that keep meaning.
-		{orig: "smu", fill: "sum"},
+		{orig: "smu", fill: "sum", free: []string{"smu"}},
+		// Values the fill no longer reads.
+		{orig: "arr.append(arr[i])", fill: "reflect.ValueOf(arr)", harm: "deletes `[i]`"},
+		{orig: "a.length > m", fill: "reflect.DeepEqual(a, i)", free: []string{"length"}, harm: "drops the value `m`"},
+		{orig: "arr.length", fill: "max_len", free: []string{"length"}, harm: "drops the value `arr`"},
+		{orig: "ipairs(t1)", fill: "reflect.ValueOf(t2)", free: []string{"ipairs"}, harm: "drops the value `t1`"},
+		{orig: "arr.length", fill: "len(arr)", free: []string{"length"}},
+		{orig: "x", fill: "float64(x)"},
 		{orig: `t.Errorf(msg)`, fill: `t.Errorf("%s", msg)`},
 		{orig: `t.Errorf(msg)`, fill: `t.Error(msg)`},
 		{orig: "return x", fill: "return x, nil"},
@@ -48,7 +56,6 @@ func TestJudge(t *testing.T) {
 		// becomes Go's; a name is still never deleted.
 		{orig: "while i < n {", fill: "for i < n {", codes: []diag.Code{diag.SyntaxError}},
 		{orig: "for _, v in xs {", fill: "for _, v := range xs {", codes: []diag.Code{diag.SyntaxError}},
-		{orig: "while i < n {", fill: "for i < n {", harm: "by the constant"},
 		{orig: "f(a b)", fill: "f(a)", codes: []diag.Code{diag.SyntaxError}, harm: "deletes `b`"},
 		{orig: "n", fill: "0", codes: []diag.Code{diag.SyntaxError}, harm: "replaces `n` by `0`"},
 		{orig: "float64(n)", fill: "int(n)"},
@@ -67,7 +74,7 @@ func TestJudge(t *testing.T) {
 		{orig: "a < b", fill: "a > b", proven: true},
 		{orig: "n", fill: "0", proven: true},
 	} {
-		j := judge(tc.orig, tc.fill, tc.self, tc.codes, tc.proven)
+		j := judge(tc.orig, tc.fill, tc.self, tc.codes, tc.free, tc.proven)
 		switch {
 		case tc.harm == "" && j.harm != "":
 			t.Errorf("judge(%q → %q) = harm %q, want none", tc.orig, tc.fill, j.harm)
@@ -103,7 +110,7 @@ func TestJudgeMoves(t *testing.T) {
 		if tc.fill == "" {
 			codes = []diag.Code{diag.UnusedVar}
 		}
-		if j := judge(tc.orig, tc.fill, selfRef{}, codes, false); j.harm != "" {
+		if j := judge(tc.orig, tc.fill, selfRef{}, codes, nil, false); j.harm != "" {
 			t.Errorf("judge(%q → %q) = harm %q, want none", tc.orig, tc.fill, j.harm)
 		}
 	}

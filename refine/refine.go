@@ -336,6 +336,7 @@ type target struct {
 	user   bool        // a hole the user wrote
 	codes  []diag.Code // codes of the findings the hole answers
 	fixes  []string    // messages of the findings (or failing tests) it answers
+	free   []string    // the names the findings are about (see judge)
 	proven bool        // failing tests execute the hole (test-driven repair)
 }
 
@@ -469,7 +470,7 @@ func (r *run) tryCandidates(ctx context.Context, st *state, h *ast.Hole, t targe
 			continue
 		}
 		seen[c.Text] = true
-		j := judge(h.Original, c.Text, self, t.codes, t.proven || free)
+		j := judge(h.Original, c.Text, self, t.codes, t.free, t.proven || free)
 		if j.selfCall && free {
 			hs.recursive = append(hs.recursive, c)
 			continue
@@ -546,7 +547,7 @@ func (r *run) prefetchVariants(ctx context.Context, hs *holeSearch, cands []mode
 			continue
 		}
 		seen[c.Text] = true
-		if j := judge(hs.h.Original, c.Text, self, hs.t.codes, hs.t.proven || free); j.harm != "" || j.selfCall {
+		if j := judge(hs.h.Original, c.Text, self, hs.t.codes, hs.t.free, hs.t.proven || free); j.harm != "" || j.selfCall {
 			continue
 		}
 		if cv, err := hs.apply(r, c.Text); err == nil {

@@ -36,6 +36,7 @@ const (
 	maxSyntaxEdits   = 4    // token edits per repair
 	syntaxBeam       = 6    // partial repairs extended per round
 	syntaxWindow     = 8    // tokens before the error that may be edited
+	syntaxAfter      = 4    // and after it (the parser may stop early: "for _, v in")
 	syntaxProgress   = 3    // tokens past the error the parser must get
 	maxSyntaxParses  = 6000 // parses per hole
 )
@@ -273,7 +274,7 @@ type synEdit struct {
 
 // syntaxEdits returns the single token edits of s around its error, no
 // earlier than lo: at each of the syntaxWindow tokens before the error,
-// the error's own token and the one after it, an insertion before the
+// the error's own token and the syntaxAfter after it, an insertion before the
 // token (of each word of syntaxVocab, or of the closers of the brackets
 // open there), its deletion, its replacement by a word of syntaxVocab,
 // and a character literal of several characters made a string.
@@ -287,7 +288,7 @@ func syntaxEdits(s synState, lo int) []synEdit {
 	var open []token.Token // brackets open before token i
 	first := max(at-syntaxWindow, 0)
 	for i, t := range toks {
-		if i > at+1 {
+		if i > at+syntaxAfter {
 			break
 		}
 		if i >= first && t.off >= lo && t.off <= s.hi {

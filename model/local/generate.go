@@ -67,6 +67,7 @@ var generators = [...]generator{
 	{name: "adapt", codes: []diag.Code{diag.IncompatibleAssign, diag.CannotInferTypeArgs}, when: typed, gen: (*holeCtx).adaptEdits},
 	{name: "declare", codes: []diag.Code{diag.UndeclaredName}, when: typed, gen: (*holeCtx).declareNames},
 	{name: "vetfix", vet: true, when: (*holeCtx).repairing, gen: (*holeCtx).vetFixes},
+	{name: "idiom", codes: []diag.Code{diag.MissingFieldOrMethod}, when: typed, gen: (*holeCtx).idioms},
 	{name: "syntax", kinds: []ast.HoleKind{ast.Tokens}, codes: []diag.Code{diag.SyntaxError}, when: hasOriginal, gen: (*holeCtx).syntaxRepairs},
 }
 
