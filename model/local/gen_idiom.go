@@ -94,7 +94,7 @@ var otherNames = map[string][]string{
 	"find": {"Index"}, "indexof": {"Index"}, "rfind": {"LastIndex"}, "lastindexof": {"LastIndex"},
 	"includes": {"Contains"}, "has": {"Contains"},
 	"replace": {"ReplaceAll", "Replace"},
-	"upper": {"ToUpper"}, "lower": {"ToLower"}, "touppercase": {"ToUpper"}, "tolowercase": {"ToLower"},
+	"upper":   {"ToUpper"}, "lower": {"ToLower"}, "touppercase": {"ToUpper"}, "tolowercase": {"ToLower"},
 	"split": {"Fields", "Split"}, "sort": {"Sort"}, "reverse": {"Reverse"},
 }
 
