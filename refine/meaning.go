@@ -182,7 +182,7 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, free []string, pr
 			return j
 		}
 	}
-	if dropped := droppedCalls(a, b); dropped != "" && !slices.Contains(codes, diag.WrongResultCount) {
+	if dropped := droppedCalls(a, b, free); dropped != "" && !slices.Contains(codes, diag.WrongResultCount) {
 		j.harm = fmt.Sprintf("drops the call of %s", dropped)
 		return j
 	}
@@ -336,8 +336,12 @@ var pure = map[string]bool{
 
 // droppedCalls returns the name of a function that a calls more often
 // than b when b calls fewer functions in all: a call deleted, not renamed.
-func droppedCalls(a, b []tok) string {
+// The free names (an undefined method's) do not count.
+func droppedCalls(a, b []tok, free []string) string {
 	ca, cb := callees(a), callees(b)
+	// A call of what does not exist (an undefined method) is no call to
+	// keep.
+	ca = slices.DeleteFunc(ca, func(name string) bool { return slices.Contains(free, name) })
 	if len(cb) >= len(ca) {
 		return ""
 	}

@@ -44,6 +44,8 @@ func TestJudge(t *testing.T) {
 		{orig: "arr.length", fill: "max_len", free: []string{"length"}, harm: "drops the value `arr`"},
 		{orig: "ipairs(t1)", fill: "reflect.ValueOf(t2)", free: []string{"ipairs"}, harm: "drops the value `t1`"},
 		{orig: "arr.length", fill: "len(arr)", free: []string{"length"}},
+		{orig: "i < xs.len()", fill: "i < len(xs)", free: []string{"len"}},
+		{orig: "i < xs.len()", fill: "i < len(xs)", harm: "drops the call of len"},
 		{orig: "x", fill: "float64(x)"},
 		{orig: `t.Errorf(msg)`, fill: `t.Errorf("%s", msg)`},
 		{orig: `t.Errorf(msg)`, fill: `t.Error(msg)`},

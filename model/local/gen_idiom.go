@@ -15,7 +15,7 @@ import (
 // and maps have as methods and Go's do not. For x.m or x.m(args) that
 // go/types finds undefined on a string, slice, array or map x:
 //
-//   - len(x) for a length (length, len, size);
+//   - len(x) for a length (length, len, size; x a map or channel too);
 //   - x = append(x, args...) for a list's append, push or add (extend:
 //     x = append(x, ys...)), as a statement;
 //   - pkg.F(x, args...), for the function F of strings (x a string) or
@@ -111,6 +111,22 @@ func (c *holeCtx) goSpellings(x, m string, t types.Type, called, stmt bool, args
 			u = p.Elem().Underlying()
 		}
 	}
+	switch key {
+	case "len", "length", "size":
+		if len(args) > 0 {
+			return nil
+		}
+		switch u := u.(type) {
+		case *types.Basic:
+			if u.Info()&types.IsString == 0 {
+				return nil
+			}
+		case *types.Slice, *types.Array, *types.Map, *types.Chan:
+		default:
+			return nil
+		}
+		return []string{"len(" + x + ")"}
+	}
 	var pkg string
 	switch u := u.(type) {
 	case *types.Basic:
@@ -135,10 +151,6 @@ func (c *holeCtx) goSpellings(x, m string, t types.Type, called, stmt bool, args
 		return nil
 	}
 	switch key {
-	case "len", "length", "size":
-		if len(args) == 0 {
-			return []string{"len(" + x + ")"}
-		}
 	case "append", "push", "add", "extend":
 		if pkg == "slices" && stmt && len(args) > 0 && !strings.HasSuffix(x, "[:]") {
 			if key == "extend" {
