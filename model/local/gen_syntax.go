@@ -277,7 +277,8 @@ type synEdit struct {
 // the error's own token and the syntaxAfter after it, an insertion before the
 // token (of each word of syntaxVocab, or of the closers of the brackets
 // open there), its deletion, its replacement by a word of syntaxVocab,
-// and a character literal of several characters made a string.
+// a character literal of several characters made a string, and the
+// token's line joined to the line before.
 func syntaxEdits(s synState, lo int) []synEdit {
 	toks := synTokens(s.text)
 	at := slices.IndexFunc(toks, func(t synTok) bool { return t.off >= s.err })
@@ -298,6 +299,11 @@ func syntaxEdits(s synState, lo int) []synEdit {
 			}
 			lineStart := strings.Contains(s.text[prevEnd:t.off], "\n")
 			es := editsAt(s.text, t, max(prevEnd, lo), lineStart, t.end <= s.hi, open)
+			// A line joined to the one before: the newline's automatic
+			// semicolon goes (an else on a line of its own).
+			if i > 0 && toks[i-1].tok == token.SEMICOLON && toks[i-1].end == toks[i-1].off && toks[i-1].off >= lo {
+				es = append(es, synEdit{toks[i-1].off, t.off, " ", 1})
+			}
 			for j := range es {
 				es[j].cost += 0.1 * float64(max(at-i, 0))
 			}
