@@ -231,8 +231,11 @@ func TestReadMBXP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cases) != 1 || cases[0].Source != "TOY/1" || cases[0].Check != CheckRun {
+	if len(cases) != 2 || cases[0].Source != "TOY/1" || cases[0].Check != CheckRun || cases[0].Family != ModelCompile {
 		t.Fatalf("cases: %+v", cases)
+	}
+	if c := cases[1]; c.Source != "TOY/2" || c.Family != ModelSyntax {
+		t.Errorf("a completion that does not parse: %+v, want family %s", c, ModelSyntax)
 	}
 	if all := fmt.Sprint(errs); len(errs) != 2 || !strings.Contains(all, "mbxp_samples.jsonl:3: no problem TOY/9") || !strings.Contains(all, "mbxp_samples.jsonl:4: malformed record") {
 		t.Errorf("errors: %v", errs)

@@ -37,7 +37,8 @@ const (
 
 	// Families of the real-data suites.
 	HumanBug     Family = "human-bug"     // HumanEvalFix
-	ModelCompile Family = "model-compile" // MBXP completions that do not compile
+	ModelCompile Family = "model-compile" // MBXP completions that parse and do not compile
+	ModelSyntax  Family = "model-syntax"  // MBXP completions that do not parse
 )
 
 // Families lists the corruption families in report order.

@@ -109,7 +109,7 @@ func Summarize(fixers []FixerInfo, results []Result) []Summary {
 	for i, f := range fixers {
 		order[f.Name] = i
 	}
-	famOrder := map[Family]int{"all": 1000, HumanBug: len(Families), ModelCompile: len(Families) + 1}
+	famOrder := map[Family]int{"all": 1000, HumanBug: len(Families), ModelSyntax: len(Families) + 1, ModelCompile: len(Families) + 2}
 	for i, f := range Families {
 		famOrder[f] = i
 	}

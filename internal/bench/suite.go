@@ -215,13 +215,18 @@ func ReadMBXP(samplesPath, problemsPath string) ([]*Case, []error, error) {
 			continue
 		}
 		msg := firstLines(s.str("error"), 1)
+		program := p.str("prompt") + s.str("completion") + p.str("test")
+		fam := ModelCompile
+		if _, err := parser.ParseFile(token.NewFileSet(), "main.go", program, parser.SkipObjectResolution); err != nil {
+			fam = ModelSyntax
+		}
 		cases = append(cases, &Case{
 			ID:     "mbxp/" + id,
 			Suite:  "mbxp",
-			Family: ModelCompile,
+			Family: fam,
 			Source: id,
 			Note:   fmt.Sprintf("%s:%d: %s", samplesPath, s.line, msg),
-			Files:  map[string]string{"go.mod": "module example.com/mbxp\n\ngo 1.22\n", "main.go": p.str("prompt") + s.str("completion") + p.str("test")},
+			Files:  map[string]string{"go.mod": "module example.com/mbxp\n\ngo 1.22\n", "main.go": program},
 			Pkg:    ".",
 			Keep:   []string{p.str("test")},
 			Check:  CheckRun,
