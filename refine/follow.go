@@ -1,0 +1,298 @@
+package refine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	goast "go/ast"
+	"go/token"
+	"go/types"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/tools/go/ast/astutil"
+
+	"github.com/difgen/difgen/ast"
+	"github.com/difgen/difgen/constraints"
+	"github.com/difgen/difgen/diag"
+)
+
+// followPass carries a rename that was left half done through the
+// package (refactor follow-through). Where a name is undefined — a
+// package-level name, or a field or method of a type the package
+// declares — and the package declares a similar one (see similarNames)
+// that nothing
+// uses, the declaration was renamed and its uses were not, or the other
+// way round. Both repairs are checked: every use renamed to the
+// declaration's name, and the one declaration renamed to the uses'. The
+// better wins; of two equally good, the uses win when they agree (two or
+// more) and the names differ by a typo, since then the declaration is the
+// outlier, and the declaration's new name wins otherwise. An exported
+// declaration, the package's API, is renamed only from a typo. It returns
+// nil when neither makes the package better.
+func (r *run) followPass(ctx context.Context, st *state) (*state, error) {
+	if r.fillMode || st.rep.Pkg == nil || st.rep.Info == nil {
+		return nil, nil
+	}
+	var best *state
+	for _, g := range r.renameGroups(st) {
+		for _, target := range g.targets {
+			typo := len(g.uses) >= 2 && editDistance(strings.ToLower(g.name), strings.ToLower(target.Name())) <= 2
+			for _, declFollows := range []bool{false, true} {
+				if declFollows && target.Exported() && !typo {
+					continue // an exported name is the package's API: renamed back only from a typo
+				}
+				next, err := r.tryRename(ctx, st, g, target, declFollows)
+				if err != nil {
+					return nil, err
+				}
+				if next == nil {
+					continue
+				}
+				if best == nil || next.cost.less(best.cost) || !best.cost.less(next.cost) && declFollows == typo {
+					best = next
+				}
+			}
+		}
+		if best != nil {
+			return best, nil
+		}
+	}
+	return nil, nil
+}
+
+// A renameGroup is an undefined name with the places it is used and the
+// unused declarations it may stand for.
+type renameGroup struct {
+	name    string
+	uses    []constraints.Finding // the findings at its uses (their spans are the name)
+	targets []types.Object
+}
+
+// renameGroups returns the undefined names of st that have similar unused
+// declarations, in the order of their first finding.
+func (r *run) renameGroups(st *state) []renameGroup {
+	rep := st.rep
+	used := map[types.Object]bool{}
+	for _, o := range rep.Info.Uses {
+		used[o] = true
+	}
+	for _, s := range rep.Info.Selections {
+		used[s.Obj()] = true
+	}
+	var groups []renameGroup
+	index := map[string]int{}
+	for _, f := range rep.Findings {
+		if f.Category != constraints.Types || f.Code != diag.UndeclaredName && f.Code != diag.MissingFieldOrMethod && f.Code != diag.MissingLitField {
+			continue
+		}
+		cf := st.cv.File(f.File)
+		if cf == nil || !r.writable(f.File, cf.Text) {
+			continue
+		}
+		name := f.Subject(cf.Text)
+		if !token.IsIdentifier(name) {
+			continue
+		}
+		var key string
+		var cands []types.Object
+		if f.Code == diag.UndeclaredName {
+			key = name
+			for _, n := range rep.Pkg.Scope().Names() {
+				cands = append(cands, rep.Pkg.Scope().Lookup(n))
+			}
+		} else {
+			named := memberOf(rep, f.File, f.Start)
+			if named == nil || named.Obj().Pkg() != rep.Pkg {
+				continue
+			}
+			key = named.Obj().Name() + "." + name
+			if s, ok := named.Underlying().(*types.Struct); ok {
+				for i := range s.NumFields() {
+					cands = append(cands, s.Field(i))
+				}
+			}
+			for i := range named.NumMethods() {
+				cands = append(cands, named.Method(i))
+			}
+		}
+		i, ok := index[key]
+		if !ok {
+			var targets []types.Object
+			for _, o := range cands {
+				if o != nil && !used[o] && o.Name() != name && o.Name() != "_" && o.Name() != "main" && o.Name() != "init" && similarNames(name, o.Name()) {
+					targets = append(targets, o)
+				}
+			}
+			if len(targets) == 0 || len(targets) > 3 {
+				index[key] = -1
+				continue
+			}
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, renameGroup{name: name, targets: targets})
+		}
+		if i >= 0 {
+			groups[i].uses = append(groups[i].uses, f)
+		}
+	}
+	return groups
+}
+
+// memberOf returns the named type whose field or method the name at
+// offset off of file selects (x.Name) or sets (T{Name: v}), or nil.
+func memberOf(rep *constraints.Report, file string, off int) *types.Named {
+	i := slices.Index(rep.Names, file)
+	if i < 0 || rep.Files[i] == nil {
+		return nil
+	}
+	tf := rep.Fset.File(rep.Files[i].Pos())
+	if tf == nil || off < 0 || off > tf.Size() {
+		return nil
+	}
+	pos := tf.Pos(off)
+	path, _ := astutil.PathEnclosingInterval(rep.Files[i], pos, pos)
+	var t types.Type
+	for j, n := range path {
+		if s, ok := n.(*goast.SelectorExpr); ok && s.Sel.Pos() == pos {
+			t = rep.Info.TypeOf(s.X)
+			break
+		}
+		if kv, ok := n.(*goast.KeyValueExpr); ok && kv.Key.Pos() == pos && j+1 < len(path) {
+			if lit, ok := path[j+1].(*goast.CompositeLit); ok {
+				t = rep.Info.TypeOf(lit)
+			}
+			break
+		}
+	}
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, _ := t.(*types.Named)
+	return named
+}
+
+// tryRename returns the state of st with the group's uses renamed to
+// target's name (or, declFollows, target's declaration renamed to the
+// uses' name), if it is better than st.
+func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target types.Object, declFollows bool) (*state, error) {
+	tried := fmt.Sprintf("%s|%s|%v|%d", g.name, target.Name(), declFollows, len(g.uses))
+	if r.followed[tried] {
+		return nil, nil // no better the last time
+	}
+	r.followed[tried] = true
+	edits := map[string][]ast.Edit{}
+	if declFollows {
+		p := st.rep.Fset.Position(target.Pos())
+		cf := st.cv.File(p.Filename)
+		if cf == nil || !r.writable(p.Filename, cf.Text) || p.Offset+len(target.Name()) > len(cf.Text) || cf.Text[p.Offset:p.Offset+len(target.Name())] != target.Name() {
+			return nil, nil
+		}
+		edits[p.Filename] = []ast.Edit{{Start: p.Offset, End: p.Offset + len(target.Name()), New: g.name}}
+	} else {
+		for _, f := range g.uses {
+			edits[f.File] = append(edits[f.File], ast.Edit{Start: f.Start, End: f.End, New: target.Name()})
+		}
+	}
+	cv := st.cv
+	changes := st.changes
+	holes, regs := st.holes, st.regions
+	why := fmt.Sprintf("undefined: %s", g.name)
+	for _, name := range slices.Sorted(maps.Keys(edits)) {
+		es := edits[name]
+		slices.SortFunc(es, func(a, b ast.Edit) int { return cmp.Compare(a.Start, b.Start) })
+		es = slices.CompactFunc(es, func(a, b ast.Edit) bool { return a.Start == b.Start })
+		old := cv.File(name)
+		text, err := ast.Apply(old.Text, es)
+		if err != nil {
+			return nil, nil
+		}
+		cv = cv.WithText(name, text)
+		m := newRemap(old.Text, text)
+		holes = m.holes(name, holes)
+		regs = regs.remap(name, m)
+		changes = remapChanges(changes, name, m)
+		delta := 0
+		for _, e := range es {
+			start := e.Start + delta
+			changes = addChange(changes, Change{File: name, Start: start, End: start + len(e.New), Old: old.Text[e.Start:e.End], New: e.New, Fixes: []string{why}, Source: "follow"})
+			delta += len(e.New) - (e.End - e.Start)
+		}
+	}
+	rep, err := r.check(ctx, cv)
+	if err != nil {
+		return nil, err
+	}
+	cost := r.score(rep, len(holes))
+	if !cost.less(st.cost) {
+		return nil, nil
+	}
+	r.logf("follow: %s → %s (%s): %s", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows], cost)
+	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil
+}
+
+// similarNames reports whether a and b may be one name before and after a
+// rename: they share a word stem (a word of camel case or underscores,
+// case aside, of which the first four letters agree: retry, retries), or
+// one is a typo of the other.
+func similarNames(a, b string) bool {
+	if editDistance(strings.ToLower(a), strings.ToLower(b)) <= 2 {
+		return true
+	}
+	stem := func(w string) string { return w[:min(len(w), 4)] }
+	wa := nameWords(a)
+	for _, w := range nameWords(b) {
+		if len(w) >= 3 && slices.ContainsFunc(wa, func(v string) bool { return len(v) >= 3 && stem(v) == stem(w) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameWords splits an identifier into its lower-case words.
+func nameWords(s string) []string {
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, c := range rs {
+		switch {
+		case c == '_':
+			flush()
+			continue
+		case unicode.IsUpper(c) && i > 0 && !unicode.IsUpper(rs[i-1]):
+			flush()
+		}
+		cur = append(cur, c)
+	}
+	flush()
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, sub)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
