@@ -339,8 +339,13 @@ func wordCost(w string) float64 {
 // change, open are the brackets open before it, innermost last.
 func editsAt(src string, t synTok, prevEnd int, lineStart, replace bool, open []token.Token) []synEdit {
 	var out []synEdit
+	// Insertions go right after the token before, on t's line.
+	at := t.off
+	if !lineStart {
+		at = prevEnd
+	}
 	for _, w := range syntaxVocab {
-		out = append(out, synEdit{t.off, t.off, padded(src, t.off, t.off, w), wordCost(w)})
+		out = append(out, synEdit{at, at, padded(src, at, at, w), wordCost(w)})
 	}
 	// The closers of the innermost k open brackets, for each k: on lines
 	// of their own after the previous token when there is a brace among
