@@ -160,3 +160,25 @@ func holeName(h *ast.Hole) string {
 	}
 	return "__"
 }
+
+// trimLines narrows a change to the lines it changes: the lines its old
+// and new text begin and end with in common go (a tokens hole is a
+// window of lines, most of which a syntax repair leaves as they were).
+func trimLines(c Change) Change {
+	for {
+		i, j := strings.IndexByte(c.Old, '\n'), strings.IndexByte(c.New, '\n')
+		if i < 0 || j < 0 || c.Old[:i] != c.New[:j] {
+			break
+		}
+		c.Old, c.New, c.Start = c.Old[i+1:], c.New[j+1:], c.Start+j+1
+	}
+	for {
+		i, j := strings.LastIndexByte(c.Old, '\n'), strings.LastIndexByte(c.New, '\n')
+		if i < 0 || j < 0 || c.Old[i:] != c.New[j:] {
+			break
+		}
+		c.End -= len(c.New) - j
+		c.Old, c.New = c.Old[:i], c.New[:j]
+	}
+	return c
+}

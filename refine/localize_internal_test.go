@@ -114,3 +114,12 @@ var y = Other
 		t.Errorf("holes %q; want Helper and Other", got)
 	}
 }
+
+func TestTrimLines(t *testing.T) {
+	old := "\ta := 1\n\tvar b := 2\n\treturn a + b"
+	now := "\ta := 1\n\tvar b = 2\n\treturn a + b"
+	c := trimLines(Change{Start: 10, End: 10 + len(now), Old: old, New: now})
+	if c.Old != "\tvar b := 2" || c.New != "\tvar b = 2" || c.Start != 10+len("\ta := 1\n") || c.End != c.Start+len(c.New) {
+		t.Errorf("trimLines = %+v", c)
+	}
+}

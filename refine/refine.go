@@ -649,6 +649,9 @@ func (r *run) try(ctx context.Context, hs *holeSearch, c model.Candidate, dist i
 		if hs.t.user {
 			ch.Fixes = []string{"hole " + holeName(h)}
 		}
+		if h.Kind == ast.Tokens {
+			ch = trimLines(ch)
+		}
 		hs.best = &accepted{st: &state{cv: cv, rep: rep, holes: open, cost: got, regions: st.regions.remap(h.File, m),
 			changes: addChange(remapChanges(st.changes, h.File, m), ch)}, dist: dist}
 		if clean {
