@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -82,9 +83,22 @@ func (r *run) renameGroups(st *state) []renameGroup {
 	for _, s := range rep.Info.Selections {
 		used[s.Obj()] = true
 	}
+	// Names are undefined for other reasons where an import is broken
+	// (a dot import's names), and in the external test package (whose
+	// names are not the package's); those are left alone, as localize
+	// leaves them.
+	broken := map[string]bool{}
+	for _, f := range rep.Findings {
+		if f.Code == diag.BrokenImport {
+			broken[filepath.Dir(f.File)] = true
+		}
+	}
 	var groups []renameGroup
 	index := map[string]int{}
 	for _, f := range rep.Findings {
+		if broken[filepath.Dir(f.File)] || !inPkg(rep, f.File) {
+			continue
+		}
 		if f.Category != constraints.Types || f.Code != diag.UndeclaredName && f.Code != diag.MissingFieldOrMethod && f.Code != diag.MissingLitField {
 			continue
 		}
@@ -139,6 +153,13 @@ func (r *run) renameGroups(st *state) []renameGroup {
 		}
 	}
 	return groups
+}
+
+// inPkg reports whether file is one of the package's own files (its
+// in-package tests included), not the external test package's.
+func inPkg(rep *constraints.Report, file string) bool {
+	i := slices.Index(rep.Names, file)
+	return i >= 0 && rep.Files[i] != nil && rep.PkgOf(rep.Files[i]) == rep.Pkg
 }
 
 // memberOf returns the named type whose field or method the name at

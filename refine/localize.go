@@ -249,7 +249,7 @@ func (r *run) localize(st *state, suspects []constraints.Suspect) []target {
 		}
 		h.Findings = []constraints.Finding{f}
 		h.Tried = r.lastTry[key]
-		ts = append(ts, target{hole: h, key: key, codes: []diag.Code{f.Code}, fixes: []string{f.Message}, free: names(f.Subject(cf.Text))})
+		ts = append(ts, target{hole: h, key: key, codes: []diag.Code{f.Code}, fixes: []string{f.Message}, free: undefinedNames(f, cf.Text)})
 	}
 
 	if len(failing) > 0 {
@@ -343,15 +343,22 @@ func (r *run) holeFor(p *parsed, f constraints.Finding) *ast.Hole {
 	return h
 }
 
-// names returns the identifiers of a Go fragment.
-func names(src string) []string {
-	var out []string
-	for _, l := range ast.Lex(src) {
-		if l.Tok == token.IDENT {
-			out = append(out, l.Text)
+// undefinedNames returns the name f finds undefined (an identifier, a
+// field or method, a literal's field), which a repair may replace, or
+// nil: the other names of a finding's span (a mismatched call's) are
+// values the repair must keep.
+func undefinedNames(f constraints.Finding, text string) []string {
+	switch f.Code {
+	case diag.UndeclaredName, diag.UndeclaredImportedName, diag.MissingFieldOrMethod, diag.MissingLitField:
+		var out []string
+		for _, l := range ast.Lex(f.Subject(text)) {
+			if l.Tok == token.IDENT {
+				out = append(out, l.Text)
+			}
 		}
+		return out
 	}
-	return out
+	return nil
 }
 
 // syntaxNear is how many lines after a syntax error the errors are that
