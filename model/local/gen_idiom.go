@@ -2,11 +2,10 @@ package local
 
 import (
 	goast "go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 	"strings"
-
-	"golang.org/x/tools/go/ast/astutil"
 
 	"github.com/difgen/difgen/diag"
 )
@@ -37,7 +36,7 @@ func (c *holeCtx) idioms() {
 			continue
 		}
 		pos := c.tf.Pos(f.Start)
-		path, _ := astutil.PathEnclosingInterval(c.file, pos, pos)
+		path := pathTo(c.file, pos)
 		var sel *goast.SelectorExpr
 		for i, n := range path {
 			if s, ok := n.(*goast.SelectorExpr); ok && s.Sel.Pos() == pos {
@@ -77,6 +76,25 @@ func (c *holeCtx) idioms() {
 			c.add(c.h.Original[:start-c.h.Start]+text+c.h.Original[end-c.h.Start:], 8-float64(i))
 		}
 	}
+}
+
+// pathTo returns the nodes of f that enclose pos, innermost first.
+func pathTo(f *goast.File, pos token.Pos) []goast.Node {
+	var stack, out []goast.Node
+	goast.Inspect(f, func(n goast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		if pos < n.Pos() || pos >= n.End() {
+			return false
+		}
+		stack = append(stack, n)
+		out = slices.Clone(stack)
+		return true
+	})
+	slices.Reverse(out)
+	return out
 }
 
 func isExprStmt(n goast.Node) bool {
