@@ -220,7 +220,13 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 	cv := st.cv
 	changes := st.changes
 	holes, regs := st.holes, st.regions
-	why := fmt.Sprintf("undefined: %s", g.name)
+	// Each change answers the findings at the uses.
+	var why []string
+	for _, f := range g.uses {
+		if !slices.Contains(why, f.Message) {
+			why = append(why, f.Message)
+		}
+	}
 	for _, name := range slices.Sorted(maps.Keys(edits)) {
 		es := edits[name]
 		slices.SortFunc(es, func(a, b ast.Edit) int { return cmp.Compare(a.Start, b.Start) })
@@ -238,7 +244,7 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 		delta := 0
 		for _, e := range es {
 			start := e.Start + delta
-			changes = addChange(changes, Change{File: name, Start: start, End: start + len(e.New), Old: old.Text[e.Start:e.End], New: e.New, Fixes: []string{why}, Source: "follow"})
+			changes = addChange(changes, Change{File: name, Start: start, End: start + len(e.New), Old: old.Text[e.Start:e.End], New: e.New, Fixes: why, Source: "follow"})
 			delta += len(e.New) - (e.End - e.Start)
 		}
 	}
