@@ -31,8 +31,9 @@ import (
 // better wins; of two equally good, the uses win when they agree (two or
 // more) and the names differ by a typo, since then the declaration is the
 // outlier, and the declaration's new name wins otherwise. An exported
-// declaration, the package's API, is renamed only from a typo. It returns
-// nil when neither makes the package better.
+// declaration, the package's API, is never renamed: its users outside
+// call it by its name. It returns nil when neither makes the package
+// better.
 func (r *run) followPass(ctx context.Context, st *state) (*state, error) {
 	if r.fillMode || st.rep.Pkg == nil || st.rep.Info == nil {
 		return nil, nil
@@ -42,8 +43,8 @@ func (r *run) followPass(ctx context.Context, st *state) (*state, error) {
 		for _, target := range g.targets {
 			typo := len(g.uses) >= 2 && editDistance(strings.ToLower(g.name), strings.ToLower(target.Name())) <= 2
 			for _, declFollows := range []bool{false, true} {
-				if declFollows && target.Exported() && !typo {
-					continue // an exported name is the package's API: renamed back only from a typo
+				if declFollows && target.Exported() {
+					continue // an exported name is the package's API, which its users call by that name
 				}
 				next, err := r.tryRename(ctx, st, g, target, declFollows)
 				if err != nil {
