@@ -218,9 +218,6 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 			edits[f.File] = append(edits[f.File], ast.Edit{Start: f.Start, End: f.End, New: target.Name()})
 		}
 	}
-	cv := st.cv
-	changes := st.changes
-	holes, regs := st.holes, st.regions
 	// Each change answers the findings at the uses.
 	var why []string
 	for _, f := range g.uses {
@@ -228,11 +225,24 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 			why = append(why, f.Message)
 		}
 	}
+	return r.tryEdits(ctx, st, edits, why, fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]))
+}
+
+// tryEdits returns the state of st with edits applied (by file; each
+// change answers the findings why, Source "follow"), if it is better
+// than st; what names the repair in -v.
+func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Edit, why []string, what string) (*state, error) {
+	cv := st.cv
+	changes := st.changes
+	holes, regs := st.holes, st.regions
 	for _, name := range slices.Sorted(maps.Keys(edits)) {
 		es := edits[name]
 		slices.SortFunc(es, func(a, b ast.Edit) int { return cmp.Compare(a.Start, b.Start) })
-		es = slices.CompactFunc(es, func(a, b ast.Edit) bool { return a.Start == b.Start })
+		es = slices.CompactFunc(es, func(a, b ast.Edit) bool { return a.Start == b.Start && a.End == b.End })
 		old := cv.File(name)
+		if old == nil {
+			return nil, nil
+		}
 		text, err := ast.Apply(old.Text, es)
 		if err != nil {
 			return nil, nil
@@ -257,7 +267,7 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 	if !cost.less(st.cost) {
 		return nil, nil
 	}
-	r.logf("follow: %s → %s (%s): %s", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows], cost)
+	r.logf("follow: %s: %s", what, cost)
 	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil
 }
 
