@@ -505,3 +505,25 @@ func objectText(obj types.Object, qual types.Qualifier) string {
 	}
 	return obj.Name() + " " + types.TypeString(obj.Type(), qual)
 }
+
+// ZeroValue returns the zero value of t as Go source.
+func ZeroValue(t types.Type, q types.Qualifier) string {
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsBoolean != 0:
+			return "false"
+		case u.Info()&types.IsString != 0:
+			return `""`
+		case u.Info()&types.IsNumeric != 0:
+			return "0"
+		case u.Kind() == types.UnsafePointer || u.Kind() == types.UntypedNil:
+			return "nil"
+		}
+	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+		return "nil"
+	case *types.Struct, *types.Array:
+		return types.TypeString(t, q) + "{}"
+	}
+	return "*new(" + types.TypeString(t, q) + ")"
+}

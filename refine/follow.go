@@ -225,13 +225,15 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 			why = append(why, f.Message)
 		}
 	}
-	return r.tryEdits(ctx, st, edits, why, fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]))
+	return r.tryEdits(ctx, st, edits, why, fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]), false)
 }
 
 // tryEdits returns the state of st with edits applied (by file; each
 // change answers the findings why, Source "follow"), if it is better
-// than st; what names the repair in -v.
-func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Edit, why []string, what string) (*state, error) {
+// than st; what names the repair in -v. With fixImports, the imports of
+// each edited file are fixed after the edits (an edit that names a
+// package the file does not import yet).
+func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Edit, why []string, what string, fixImports bool) (*state, error) {
 	cv := st.cv
 	changes := st.changes
 	holes, regs := st.holes, st.regions
@@ -257,6 +259,18 @@ func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Ed
 			start := e.Start + delta
 			changes = addChange(changes, Change{File: name, Start: start, End: start + len(e.New), Old: old.Text[e.Start:e.End], New: e.New, Fixes: why, Source: "follow"})
 			delta += len(e.New) - (e.End - e.Start)
+		}
+		if !fixImports {
+			continue
+		}
+		if out, err := r.opts.FixImports(name, text); err == nil && out != text {
+			m := newRemap(text, out)
+			holes = m.holes(name, holes)
+			regs = regs.remap(name, m)
+			changes = remapChanges(changes, name, m)
+			lo, oldHi, hi := changedSpan(text, out)
+			changes = addChange(changes, Change{File: name, Start: lo, End: hi, Old: text[lo:oldHi], New: out[lo:hi], Fixes: why, Source: "imports"})
+			cv = cv.WithText(name, out)
 		}
 	}
 	rep, err := r.check(ctx, cv)

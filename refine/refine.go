@@ -355,6 +355,11 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 	} else if next != nil {
 		return next, 1, nil
 	}
+	if next, err := r.sigPass(ctx, cur); err != nil {
+		return nil, 0, err
+	} else if next != nil {
+		return next, 1, nil
+	}
 	var suspects []constraints.Suspect
 	if slices.ContainsFunc(cur.rep.Findings, func(f constraints.Finding) bool { return f.Category == constraints.Tests && r.drives(f) }) {
 		var err error

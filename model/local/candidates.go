@@ -293,31 +293,6 @@ func isIdentRune(r rune) bool {
 	return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127
 }
 
-// zeroValue returns the zero value of t as Go source.
-func zeroValue(t types.Type, q types.Qualifier) string {
-	switch u := t.Underlying().(type) {
-	case *types.Basic:
-		switch {
-		case u.Info()&types.IsBoolean != 0:
-			return "false"
-		case u.Info()&types.IsString != 0:
-			return `""`
-		case u.Info()&types.IsNumeric != 0:
-			return "0"
-		case u.Kind() == types.UnsafePointer || u.Kind() == types.UntypedNil:
-			return "nil"
-		}
-	case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
-		return "nil"
-	case *types.Struct, *types.Array:
-		return types.TypeString(t, q) + "{}"
-	}
-	if _, ok := t.(*types.TypeParam); ok {
-		return "*new(" + types.TypeString(t, q) + ")"
-	}
-	return "*new(" + types.TypeString(t, q) + ")"
-}
-
 // stdPackages maps the names of common standard-library packages to
 // their import paths.
 var stdPackages = map[string]string{

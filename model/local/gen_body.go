@@ -75,7 +75,7 @@ func (c *holeCtx) bodyCandidates() {
 					}
 				}
 			}
-			t := strings.NewReplacer("$S", params.At(i).Name(), "$T", types.TypeString(s.Elem(), c.qual), "$Z", zeroValue(s.Elem(), c.qual)).Replace(bt.text)
+			t := strings.NewReplacer("$S", params.At(i).Name(), "$T", types.TypeString(s.Elem(), c.qual), "$Z", ast.ZeroValue(s.Elem(), c.qual)).Replace(bt.text)
 			if bt.needX {
 				t = strings.ReplaceAll(t, "$X", xs[0])
 			}

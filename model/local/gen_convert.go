@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 )
 
@@ -48,7 +49,7 @@ func (c *holeCtx) wrongType(f diag.Finding) {
 		// an int is wanted): in place of anything else it deletes the
 		// value (the meaning judge of refine rejects it).
 		if isZeroExpr(e) {
-			put(zeroValue(want, c.qual), 4)
+			put(ast.ZeroValue(want, c.qual), 4)
 		}
 		if have != nil {
 			ts := types.TypeString(want, c.qual)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/difgen/difgen/ast"
 	"github.com/difgen/difgen/diag"
 )
 
@@ -35,7 +36,7 @@ func (c *holeCtx) exprCandidates() {
 	switch {
 	case c.noLiterals:
 	case exp != nil:
-		c.add(zeroValue(exp, c.qual), -0.8)
+		c.add(ast.ZeroValue(exp, c.qual), -0.8)
 		if b, ok := under(exp).(*types.Basic); ok {
 			switch {
 			case b.Info()&types.IsInteger != 0:

@@ -6,6 +6,8 @@ import (
 	"go/types"
 	"slices"
 	"strings"
+
+	"github.com/difgen/difgen/ast"
 )
 
 // errVar returns the name of the nearest variable of type error in scope,
@@ -80,7 +82,7 @@ func (c *holeCtx) resultSets(exprs []string, typs []types.Type, limit int) []str
 				for _, v := range c.slotVars(t, 2, exprs) {
 					rec(slot+1, next, append(acc[:len(acc):len(acc)], v))
 				}
-				rec(slot+1, next, append(acc[:len(acc):len(acc)], zeroValue(t, c.qual)))
+				rec(slot+1, next, append(acc[:len(acc):len(acc)], ast.ZeroValue(t, c.qual)))
 			}
 		}
 	}
@@ -101,7 +103,7 @@ func (c *holeCtx) returnStmts() []string {
 		if isError(res.At(i).Type()) {
 			zeros = append(zeros, "nil")
 		} else {
-			zeros = append(zeros, zeroValue(res.At(i).Type(), c.qual))
+			zeros = append(zeros, ast.ZeroValue(res.At(i).Type(), c.qual))
 		}
 	}
 	var out []string
