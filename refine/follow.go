@@ -225,15 +225,15 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 			why = append(why, f.Message)
 		}
 	}
-	return r.tryEdits(ctx, st, edits, why, fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]), false)
+	return r.tryEdits(ctx, st, edits, why, "follow", fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]), false)
 }
 
 // tryEdits returns the state of st with edits applied (by file; each
-// change answers the findings why, Source "follow"), if it is better
-// than st; what names the repair in -v. With fixImports, the imports of
-// each edited file are fixed after the edits (an edit that names a
-// package the file does not import yet).
-func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Edit, why []string, what string, fixImports bool) (*state, error) {
+// change answers the findings why and has the Source source), if it is
+// better than st; what names the repair in -v. With fixImports, the
+// imports of each edited file are fixed after the edits (an edit that
+// names a package the file does not import yet).
+func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Edit, why []string, source, what string, fixImports bool) (*state, error) {
 	cv := st.cv
 	changes := st.changes
 	holes, regs := st.holes, st.regions
@@ -257,8 +257,17 @@ func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Ed
 		delta := 0
 		for _, e := range es {
 			start := e.Start + delta
-			changes = addChange(changes, Change{File: name, Start: start, End: start + len(e.New), Old: old.Text[e.Start:e.End], New: e.New, Fixes: why, Source: "follow"})
+			changes = addChange(changes, Change{File: name, Start: start, End: start + len(e.New), Old: old.Text[e.Start:e.End], New: e.New, Fixes: why, Source: source})
 			delta += len(e.New) - (e.End - e.Start)
+		}
+		// The edited lines are written gofmt'd (all of a gofmt-clean file).
+		if out := formatEdit(old.Text, text, isFormatted(old.Text)); out != text {
+			m := newRemap(text, out)
+			holes = m.holes(name, holes)
+			regs = regs.remap(name, m)
+			changes = remapChanges(changes, name, m)
+			text = out
+			cv = cv.WithText(name, out)
 		}
 		if !fixImports {
 			continue
@@ -281,7 +290,7 @@ func (r *run) tryEdits(ctx context.Context, st *state, edits map[string][]ast.Ed
 	if !cost.less(st.cost) {
 		return nil, nil
 	}
-	r.logf("follow: %s: %s", what, cost)
+	r.logf("%s: %s: %s", source, what, cost)
 	return &state{cv: cv, rep: rep, holes: holes, cost: cost, regions: regs, changes: changes}, nil
 }
 

@@ -7,6 +7,12 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
+// isFormatted reports whether src is gofmt-clean.
+func isFormatted(src string) bool {
+	out, err := format.Source([]byte(src))
+	return err == nil && string(out) == src
+}
+
 // formatEdit formats the lines that an edit changed. old is a file's text
 // before the edit, src after it. If old was gofmt-clean, all of src is
 // formatted; otherwise only the formatting changes that touch the edited

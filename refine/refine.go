@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/format"
 	"go/token"
 	"go/types"
 	"maps"
@@ -356,6 +355,11 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		return next, 1, nil
 	}
 	if next, err := r.sigPass(ctx, cur); err != nil {
+		return nil, 0, err
+	} else if next != nil {
+		return next, 1, nil
+	}
+	if next, err := r.vetFixPass(ctx, cur); err != nil {
 		return nil, 0, err
 	} else if next != nil {
 		return next, 1, nil
@@ -727,10 +731,7 @@ func (r *run) applyFill(cv *ast.Canvas, h *ast.Hole, text string) (*ast.Canvas, 
 	if err != nil {
 		return nil, err
 	}
-	wasFormatted := false
-	if fs, err := format.Source([]byte(f.Text)); err == nil && string(fs) == f.Text {
-		wasFormatted = true
-	}
+	wasFormatted := isFormatted(f.Text)
 	if out, err := r.opts.FixImports(h.File, src); err == nil {
 		src = out
 	}
