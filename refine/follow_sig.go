@@ -476,20 +476,7 @@ func (r *run) scopeValue(st *state, s sigSite, p *types.Var) string {
 // its body never reads; nil for a function declared elsewhere.
 func (r *run) unusedParams(st *state, fn types.Object) map[int]bool {
 	rep := st.rep
-	if fn.Pkg() != rep.Pkg {
-		return nil
-	}
-	var decl *goast.FuncDecl
-	for _, f := range rep.Files {
-		if f == nil || f.Pos() > fn.Pos() || fn.Pos() > f.End() {
-			continue
-		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*goast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
-				decl = fd
-			}
-		}
-	}
+	decl := funcDecl(rep, fn)
 	if decl == nil || decl.Body == nil {
 		return nil
 	}
@@ -686,38 +673,38 @@ func (r *run) takeError(st *state, g *sigGroup, s sigSite) (string, ast.Edit, bo
 			if stmt == nil && (n.Op == token.LAND || n.Op == token.LOR) && n.X.End() <= s.call.Pos() {
 				return "", ast.Edit{}, false // evaluated only sometimes: it cannot move
 			}
-		case *goast.ForStmt:
-			if stmt == nil && ifInit == nil {
-				return "", ast.Edit{}, false // evaluated at every iteration
-			}
-		case *goast.IfStmt, *goast.SwitchStmt, *goast.TypeSwitchStmt:
-			if ifInit == n {
-				if _, ok := s.path[i+2].(*goast.BlockStmt); !ok {
-					return "", ast.Edit{}, false // an else if: no place before it
-				}
-				stmt = ifInit
-				continue
-			}
-			if stmt == nil && hasInit(n) {
-				return "", ast.Edit{}, false // after the init: it cannot move before it
-			}
-		case goast.Stmt:
-			if stmt == nil {
-				switch p := s.path[i+2].(type) {
-				case *goast.BlockStmt, *goast.CaseClause, *goast.CommClause:
-					stmt = n
-				case *goast.IfStmt:
-					if p.Init != n {
-						return "", ast.Edit{}, false
-					}
-					ifInit = p // if x := f(); cond: the init moves before the if
-				default:
-					return "", ast.Edit{}, false // a for's init or post: not a place for a check
-				}
-			}
 		}
 		if fn != nil {
 			break
+		}
+		sn, ok := n.(goast.Stmt)
+		if !ok || stmt != nil {
+			continue
+		}
+		switch sn.(type) {
+		case *goast.ForStmt, *goast.CaseClause, *goast.CommClause, *goast.BlockStmt:
+			return "", ast.Edit{}, false // a for's condition or a case's value: evaluated at each turn
+		}
+		if hasInit(sn) {
+			return "", ast.Edit{}, false // after the init: it cannot move before it
+		}
+		var parent goast.Node
+		if i+2 < len(s.path) {
+			parent = s.path[i+2]
+		}
+		switch p := parent.(type) {
+		case *goast.BlockStmt, *goast.CaseClause, *goast.CommClause:
+			stmt = sn
+		case *goast.IfStmt:
+			if p.Init != sn || i+3 >= len(s.path) {
+				return "", ast.Edit{}, false
+			}
+			if _, ok := s.path[i+3].(*goast.BlockStmt); !ok {
+				return "", ast.Edit{}, false // an else if: no place before it
+			}
+			ifInit, stmt = p, p // if x := f(); cond: the init moves before the if
+		default:
+			return "", ast.Edit{}, false // a for's init or post, a labeled statement
 		}
 	}
 	if stmt == nil || fn == nil {
@@ -728,18 +715,37 @@ func (r *run) takeError(st *state, g *sigGroup, s sigSite) (string, ast.Edit, bo
 	if sc == nil {
 		return "", ast.Edit{}, false
 	}
+	ind := indentAt(src, off(stmt.Pos()))
+	call := src[off(s.call.Pos()):off(s.call.End())]
 	handle, ok := r.handleErr(st, s.file, fn)
 	if !ok {
-		r.logf("follow: %s: the call of %s now returns an error, which %s cannot return or report; left as it is", fset.Position(s.call.Pos()), g.callee.Name(), funcName(fn))
-		return "", ast.Edit{}, false
+		// Where the caller can neither return nor report the error, and
+		// the function returns a nil error on every path (its signature
+		// changed before any path can fail), the error is ignored: the
+		// code does what it did. Otherwise the call is left as it is.
+		if !r.neverFails(st, g.callee) {
+			r.logf("follow: %s: the call of %s now returns an error, which %s cannot return or report; left as it is", fset.Position(s.call.Pos()), g.callee.Name(), funcName(fn))
+			return "", ast.Edit{}, false
+		}
+		r.logf("follow: %s: %s cannot return or report the error of %s, which is nil on every path yet; it is ignored", fset.Position(s.call.Pos()), funcName(fn), g.callee.Name())
+		if a := assignOf(stmt, ifInit, s.call); a != nil {
+			if len(a.Lhs) != 1 {
+				return "", ast.Edit{}, false
+			}
+			at := off(a.Lhs[0].End())
+			return name, ast.Edit{Start: at, End: at, New: ", _"}, true
+		}
+		v := freshName(sc, stmt.Pos(), g.callee.Name())
+		if v == "" || ifInit != nil {
+			return "", ast.Edit{}, false
+		}
+		return name, ast.Edit{Start: off(stmt.Pos()), End: off(s.call.End()), New: v + ", _ := " + call + "\n" + ind + src[off(stmt.Pos()):off(s.call.Pos())] + v}, true
 	}
 	_, errObj := sc.LookupParent("err", stmt.Pos())
 	if errObj != nil && !isError(errObj.Type()) {
 		return "", ast.Edit{}, false
 	}
-	ind := indentAt(src, off(stmt.Pos()))
 	check := "if err != nil {\n" + ind + "\t" + handle + "\n" + ind + "}"
-	call := src[off(s.call.Pos()):off(s.call.End())]
 	if ifInit != nil {
 		a, ok := ifInit.Init.(*goast.AssignStmt)
 		if !ok || a.Tok != token.DEFINE || len(a.Lhs) != 1 || len(a.Rhs) != 1 || goast.Unparen(a.Rhs[0]) != s.call {
@@ -780,6 +786,66 @@ func (r *run) takeError(st *state, g *sigGroup, s sigSite) (string, ast.Edit, bo
 	}
 	pre := v + ", err := " + call + "\n" + ind + check + "\n" + ind
 	return name, ast.Edit{Start: off(stmt.Pos()), End: off(s.call.End()), New: pre + src[off(stmt.Pos()):off(s.call.Pos())] + v}, true
+}
+
+// assignOf returns the assignment whose one value is call: stmt, or the
+// init of ifInit; nil if there is none.
+func assignOf(stmt goast.Stmt, ifInit *goast.IfStmt, call *goast.CallExpr) *goast.AssignStmt {
+	if ifInit != nil {
+		stmt = ifInit.Init
+	}
+	a, ok := stmt.(*goast.AssignStmt)
+	if !ok || len(a.Rhs) != 1 || goast.Unparen(a.Rhs[0]) != call || a.Tok != token.DEFINE && a.Tok != token.ASSIGN {
+		return nil
+	}
+	return a
+}
+
+// neverFails reports whether fn, a function of the package with an error
+// last result, returns the literal nil for it on every path.
+func (r *run) neverFails(st *state, fn types.Object) bool {
+	decl := funcDecl(st.rep, fn)
+	if decl == nil || decl.Body == nil {
+		return false
+	}
+	nilObj := types.Universe.Lookup("nil")
+	fine, any := true, false
+	goast.Inspect(decl.Body, func(n goast.Node) bool {
+		switch n := n.(type) {
+		case *goast.FuncLit:
+			return false
+		case *goast.ReturnStmt:
+			any = true
+			if len(n.Results) < 2 {
+				fine = false // a bare return of named results, or one call's results
+				return false
+			}
+			id, ok := goast.Unparen(n.Results[len(n.Results)-1]).(*goast.Ident)
+			if !ok || st.rep.Info.Uses[id] != nilObj {
+				fine = false
+			}
+		}
+		return fine
+	})
+	return fine && any
+}
+
+// funcDecl returns the declaration of the package's function fn, or nil.
+func funcDecl(rep *constraints.Report, fn types.Object) *goast.FuncDecl {
+	if fn.Pkg() != rep.Pkg {
+		return nil
+	}
+	for _, f := range rep.Files {
+		if f == nil || f.Pos() > fn.Pos() || fn.Pos() > f.End() {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*goast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
+				return fd
+			}
+		}
+	}
+	return nil
 }
 
 // handleErr returns the statement that handles err in fn: a return of it
