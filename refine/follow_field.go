@@ -306,11 +306,11 @@ func exprType(rep *constraints.Report, file *goast.File, path []goast.Node) (typ
 		case p.Tok == token.ASSIGN && len(p.Lhs) == len(p.Rhs):
 			return valueType(info, p.Rhs[idx]), false
 		case p.Tok == token.ASSIGN && len(p.Rhs) == 1:
-			// x.f, ok = m[k]; x.f, err = g()
+			// x.f, err = g(); x.f, ok = m[k]
 			if tup, ok := info.TypeOf(p.Rhs[0]).(*types.Tuple); ok && tup.Len() == len(p.Lhs) {
 				return concrete(tup.At(idx).Type()), false
 			}
-			return nil, false
+			return commaOK(info, p.Rhs[0], len(p.Lhs), idx), false
 		case p.Tok != token.DEFINE && p.Tok != token.SHL_ASSIGN && p.Tok != token.SHR_ASSIGN && len(p.Rhs) == 1:
 			// x.f += v: only a typed v says which numeric type.
 			if t := info.TypeOf(p.Rhs[0]); !untyped(t) {
@@ -344,6 +344,45 @@ func exprType(rep *constraints.Report, file *goast.File, path []goast.Node) (typ
 		return nil, false
 	}
 	return exactOrBound(slot.Expected)
+}
+
+// commaOK returns the type of value idx of n (2) values of e, a
+// comma-ok expression (m[k], x.(T), <-ch), or nil. (go/types records
+// the pair only where the assignment checks.)
+func commaOK(info *types.Info, e goast.Expr, n, idx int) types.Type {
+	if n != 2 {
+		return nil
+	}
+	var t types.Type
+	switch e := goast.Unparen(e).(type) {
+	case *goast.IndexExpr:
+		if m, ok := under(info.TypeOf(e.X)).(*types.Map); ok {
+			t = m.Elem()
+		}
+	case *goast.TypeAssertExpr:
+		if e.Type != nil {
+			t = info.TypeOf(e.Type)
+		}
+	case *goast.UnaryExpr:
+		if c, ok := under(info.TypeOf(e.X)).(*types.Chan); ok && e.Op == token.ARROW {
+			t = c.Elem()
+		}
+	}
+	if t == nil {
+		return nil
+	}
+	if idx == 1 {
+		return types.Typ[types.Bool]
+	}
+	return concrete(t)
+}
+
+// under returns t's underlying type, or nil.
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
 }
 
 // exactOrBound returns t, which a context expects, as a bound when it is
@@ -531,8 +570,9 @@ func nameable(pkg *types.Package, t types.Type) bool {
 // declares st) that add the field "name typ" at the end of st's field
 // list; nil when there is no place for it. A field list over several
 // lines gets a line before its closing brace, indented as the last field
-// (or one tab deeper than the brace); a field list on one line, struct{}
-// or struct{ A int }, gets the field after its last one. Where the file
+// (or one tab deeper than the brace); an empty one on one line, struct{},
+// becomes struct{ Name Type }; one on one line with fields, struct{ A int },
+// is left alone (gofmt would break it over lines). Where the file
 // was gofmt-clean it stays so: the spaces gofmt adds to align the
 // other fields with the new one are inserted too (see spaceInsertions),
 // so the edits only insert.
@@ -566,12 +606,9 @@ func fieldInsertion(text string, fset *token.FileSet, st *goast.StructType, name
 	case open+1 == closing:
 		e = ast.Edit{Start: closing, End: closing, New: " " + name + " " + typ + " "}
 	default:
-		inner := strings.TrimRight(text[open+1:closing], " \t")
-		if strings.TrimSpace(inner) == "" {
-			return nil
-		}
-		end := open + 1 + len(inner)
-		e = ast.Edit{Start: end, End: end, New: "; " + name + " " + typ}
+		// struct{ A int }: gofmt would break it over lines, which is
+		// more than an insertion.
+		return nil
 	}
 	if !gofmtClean(text) {
 		return []ast.Edit{e}
