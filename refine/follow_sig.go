@@ -502,31 +502,11 @@ func (r *run) unusedParams(st *state, fn types.Object) map[int]bool {
 // zeroIn returns the zero value of t as file writes it, or "" when file
 // does not import a package t names.
 func (r *run) zeroIn(st *state, file *goast.File, t types.Type) string {
-	q, ok := fileQualifier(st.rep.PkgOf(file), file)
-	v := ast.ZeroValue(t, q)
-	if !ok() {
+	q, ok := fileQualifier(st.rep, file, t)
+	if !ok {
 		return ""
 	}
-	return v
-}
-
-// fileQualifier returns the qualifier that writes a package's names the
-// way file imports them (the file's own package unqualified), and a
-// function that reports whether every package it was asked about is
-// imported by file.
-func fileQualifier(pkg *types.Package, file *goast.File) (types.Qualifier, func() bool) {
-	fine := true
-	q := func(p *types.Package) string {
-		if p == pkg {
-			return ""
-		}
-		if name := importName(file, p.Path()); name != "" {
-			return name
-		}
-		fine = false
-		return p.Name()
-	}
-	return q, func() bool { return fine }
+	return ast.ZeroValue(t, q)
 }
 
 // importName returns the name under which file imports path, or "".
@@ -873,13 +853,13 @@ func (r *run) handleErr(st *state, file *goast.File, fn goast.Node) (string, boo
 		return "", false
 	}
 	if res := sig.Results(); res.Len() > 0 && isError(res.At(res.Len()-1).Type()) {
-		q, ok := fileQualifier(st.rep.PkgOf(file), file)
 		var vals []string
 		for i := range res.Len() - 1 {
+			q, ok := fileQualifier(st.rep, file, res.At(i).Type())
+			if !ok {
+				return "", false
+			}
 			vals = append(vals, ast.ZeroValue(res.At(i).Type(), q))
-		}
-		if !ok() {
-			return "", false
 		}
 		return "return " + strings.Join(append(vals, "err"), ", "), true
 	}

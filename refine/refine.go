@@ -106,6 +106,8 @@ type run struct {
 	lastTry map[string]string // finding key → what the last rejected fill got
 	// followed are the renames followPass has tried.
 	followed map[string]bool
+	// declared are the fields fieldPass has tried to declare.
+	declared map[string]bool
 	// base holds the input's test results, when its tests ran: candidates
 	// are judged against them (see score).
 	base      map[string]constraints.TestStatus
@@ -155,7 +157,7 @@ func Fill(ctx context.Context, cv *ast.Canvas, holes []*ast.Hole, chk Checker, o
 }
 
 func newRun(chk Checker, opts *Options) (*run, error) {
-	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, followed: map[string]bool{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
+	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, followed: map[string]bool{}, declared: map[string]bool{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
 	if opts != nil {
 		r.opts = *opts
 	}
@@ -350,6 +352,11 @@ func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
 		return next, 1, nil
 	}
 	if next, err := r.followPass(ctx, cur); err != nil {
+		return nil, 0, err
+	} else if next != nil {
+		return next, 1, nil
+	}
+	if next, err := r.fieldPass(ctx, cur); err != nil {
 		return nil, 0, err
 	} else if next != nil {
 		return next, 1, nil
