@@ -225,7 +225,7 @@ func (r *run) tryRename(ctx context.Context, st *state, g renameGroup, target ty
 			why = append(why, f.Message)
 		}
 	}
-	return r.tryEdits(ctx, st, edits, why, "follow", fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]), false)
+	return r.tryEdits(ctx, st, edits, why, "rename", fmt.Sprintf("%s → %s (%s)", g.name, target.Name(), map[bool]string{false: "the uses follow the declaration", true: "the declaration follows the uses"}[declFollows]), false)
 }
 
 // tryEdits returns the state of st with edits applied (by file; each

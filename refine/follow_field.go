@@ -77,7 +77,7 @@ func (r *run) fieldPass(ctx context.Context, st *state) (*state, error) {
 			}
 		}
 		what := fmt.Sprintf("declared field %s.%s of type %s, which %d %s", g.named.Obj().Name(), g.name, typ, n, map[bool]string{true: "place uses", false: "places use"}[n == 1])
-		next, err := r.tryEdits(ctx, st, map[string][]ast.Edit{g.fileName: es}, why, "follow", what, false)
+		next, err := r.tryEdits(ctx, st, map[string][]ast.Edit{g.fileName: es}, why, "field", what, false)
 		if err != nil || next != nil {
 			return next, err
 		}

@@ -63,7 +63,7 @@ func (r *run) sigPass(ctx context.Context, st *state) (*state, error) {
 				why = append(why, s.f.Message)
 			}
 		}
-		next, err := r.tryEdits(ctx, st, edits, why, "follow", what, true)
+		next, err := r.tryEdits(ctx, st, edits, why, "signature", what, true)
 		if err != nil || next != nil {
 			return next, err
 		}

@@ -55,6 +55,23 @@ type Options struct {
 	FixImports func(name, src string) (string, error)
 	Progress   func(Event)
 	Logf       func(format string, args ...any)
+	// Passes are the repairs of whole packages to run before each step's
+	// holes (see PassNames); nil means all.
+	Passes []string
+}
+
+// PassNames lists the passes of a step, in the order they run: each
+// repairs the whole package at once, before holes are asked for, and
+// names the changes it makes (Change.Source).
+//   - imports: goimports on the files with an import finding;
+//   - rename: a rename left half done, carried to the uses or the
+//     declaration (followPass);
+//   - field: a deleted field declared again (fieldPass);
+//   - signature: a changed signature carried to its calls (sigPass);
+//   - vetall: every vet suggested fix of one analyzer at once
+//     (vetFixPass).
+func PassNames() []string {
+	return []string{"imports", "rename", "field", "signature", "vetall"}
 }
 
 // An Event reports progress after each step.
@@ -346,30 +363,24 @@ type target struct {
 // step runs one denoising step from cur and returns the new state and the
 // number of holes it asked for (0 when there was nothing left to try).
 func (r *run) step(ctx context.Context, cur *state) (*state, int, error) {
-	if next, err := r.importsPass(ctx, cur); err != nil {
-		return nil, 0, err
-	} else if next != nil {
-		return next, 1, nil
-	}
-	if next, err := r.followPass(ctx, cur); err != nil {
-		return nil, 0, err
-	} else if next != nil {
-		return next, 1, nil
-	}
-	if next, err := r.fieldPass(ctx, cur); err != nil {
-		return nil, 0, err
-	} else if next != nil {
-		return next, 1, nil
-	}
-	if next, err := r.sigPass(ctx, cur); err != nil {
-		return nil, 0, err
-	} else if next != nil {
-		return next, 1, nil
-	}
-	if next, err := r.vetFixPass(ctx, cur); err != nil {
-		return nil, 0, err
-	} else if next != nil {
-		return next, 1, nil
+	for _, p := range []struct {
+		name string
+		run  func(context.Context, *state) (*state, error)
+	}{
+		{"imports", r.importsPass},
+		{"rename", r.followPass},
+		{"field", r.fieldPass},
+		{"signature", r.sigPass},
+		{"vetall", r.vetFixPass},
+	} {
+		if r.opts.Passes != nil && !slices.Contains(r.opts.Passes, p.name) {
+			continue
+		}
+		if next, err := p.run(ctx, cur); err != nil {
+			return nil, 0, err
+		} else if next != nil {
+			return next, 1, nil
+		}
 	}
 	var suspects []constraints.Suspect
 	if slices.ContainsFunc(cur.rep.Findings, func(f constraints.Finding) bool { return f.Category == constraints.Tests && r.drives(f) }) {

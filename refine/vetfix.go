@@ -75,7 +75,7 @@ findings:
 			continue
 		}
 		r.followed[tried] = true
-		next, err := r.tryEdits(ctx, st, b.edits, b.why, "vet", fmt.Sprintf("the %s analyzer's suggested fix at %d findings", code, b.n), true)
+		next, err := r.tryEdits(ctx, st, b.edits, b.why, "vetall", fmt.Sprintf("the %s analyzer's suggested fix at %d findings", code, b.n), true)
 		if err != nil || next != nil {
 			return next, err
 		}

@@ -181,7 +181,7 @@ func benchRepair(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 					extra = append(extra, "-model="+*model)
 				}
 				if *gens != "" {
-					if _, err := local.ParseGenerators(*gens); err != nil {
+					if _, _, err := parseGenerators(*gens); err != nil {
 						return usageErrorf("bench repair: -generators: %v", err)
 					}
 					extra = append(extra, "-generators="+*gens)

@@ -57,6 +57,7 @@ type repairFlags struct {
 	budget     string
 	candidates int
 	generators []string // -generators, parsed: the local generators to run (nil: all)
+	passes     []string // -generators, parsed: refine's passes to run (nil: all)
 	verbose    bool
 	env        []string // -env KEY=value, for the tests
 }
@@ -80,9 +81,9 @@ func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for each run of the tests (a hanging test is killed) and each model request")
 	fs.StringVar(&f.budget, "budget", "time=5m,steps=12,calls=60", "limits of the search: a duration, or time=D,steps=N,calls=N")
 	fs.IntVar(&f.candidates, "candidates", 0, "candidates per hole (default 8 for the local model, 3 for a remote one)")
-	fs.Func("generators", "the local model's candidate `generators`: names to use, or -names to leave out (\"-operator,-literal\"); all by default (generators: "+strings.Join(local.GeneratorNames(), ", ")+")", func(s string) error {
-		g, err := local.ParseGenerators(s)
-		f.generators = g
+	fs.Func("generators", "the local model's candidate `generators` and refine's passes: names to use, or -names to leave out (\"-operator,-rename\"); all by default (generators: "+strings.Join(local.GeneratorNames(), ", ")+"; passes: "+strings.Join(refine.PassNames(), ", ")+")", func(s string) error {
+		g, p, err := parseGenerators(s)
+		f.generators, f.passes = g, p
 		return err
 	})
 	fs.BoolVar(&f.verbose, "v", false, "log the search to stderr")
@@ -93,6 +94,44 @@ func (f *repairFlags) registerSearch(fs *flag.FlagSet) {
 		f.env = append(f.env, s)
 		return nil
 	})
+}
+
+// parseGenerators parses a -generators value: names of the local model's
+// generators and of refine's passes, all to use or (each with a leading
+// -) all to leave out. It returns the generators and the passes to run,
+// nil for all of either.
+func parseGenerators(spec string) (gens, passes []string, err error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" || spec == "all" {
+		return nil, nil, nil
+	}
+	var g, p []string
+	neg := false
+	for i, f := range strings.Split(spec, ",") {
+		name, off := strings.CutPrefix(strings.TrimSpace(f), "-")
+		if i > 0 && off != neg {
+			return nil, nil, fmt.Errorf("generators %q: either names to use or -names to leave out, not both", spec)
+		}
+		neg = off
+		switch {
+		case slices.Contains(refine.PassNames(), name):
+			p = append(p, name)
+		case slices.Contains(local.GeneratorNames(), name):
+			g = append(g, name)
+		default:
+			return nil, nil, fmt.Errorf("unknown generator or pass %q (generators: %s; passes: %s)", name, strings.Join(local.GeneratorNames(), ", "), strings.Join(refine.PassNames(), ", "))
+		}
+	}
+	if !neg {
+		return append([]string{}, g...), append([]string{}, p...), nil
+	}
+	drop := func(all, off []string) []string {
+		if len(off) == 0 {
+			return nil
+		}
+		return slices.DeleteFunc(all, func(n string) bool { return slices.Contains(off, n) })
+	}
+	return drop(local.GeneratorNames(), g), drop(refine.PassNames(), p), nil
 }
 
 // budget is the parsed -budget flag.
@@ -491,6 +530,7 @@ func refineOptions(pkg *constraints.Package, cv *ast.Canvas, den model.Denoiser,
 		UpTo:       constraints.Tests,
 		Seed:       fl.seed,
 		Writable:   writable,
+		Passes:     fl.passes,
 		Logf:       logf,
 		Progress: func(ev refine.Event) {
 			if progress != nil {

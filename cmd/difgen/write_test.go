@@ -5,10 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/difgen/difgen/model/local"
 )
 
 // TestInterrupt sends Ctrl-C while difgen runs a package's hanging test:
@@ -48,6 +51,47 @@ func TestInterrupt(t *testing.T) {
 	for name, text := range files {
 		if got, _ := os.ReadFile(filepath.Join(dir, name)); string(got) != text {
 			t.Errorf("%s was changed", name)
+		}
+	}
+}
+
+func TestParseGenerators(t *testing.T) {
+	for _, tc := range []struct {
+		spec          string
+		gens, passes  []string
+		allG, allP    bool
+		wantErrSubstr string
+	}{
+		{spec: "", allG: true, allP: true},
+		{spec: "syntax,rename", gens: []string{"syntax"}, passes: []string{"rename"}},
+		{spec: "syntax", gens: []string{"syntax"}, passes: []string{}},
+		{spec: "-signature", allG: true, passes: []string{"imports", "rename", "field", "vetall"}},
+		{spec: "-syntax", gens: nil, allP: true},
+		{spec: "syntax,-rename", wantErrSubstr: "not both"},
+		{spec: "nosuch", wantErrSubstr: "unknown generator or pass"},
+	} {
+		g, p, err := parseGenerators(tc.spec)
+		if tc.wantErrSubstr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErrSubstr) {
+				t.Errorf("parseGenerators(%q): err = %v, want %q", tc.spec, err, tc.wantErrSubstr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseGenerators(%q): %v", tc.spec, err)
+			continue
+		}
+		if tc.allP != (p == nil) || !tc.allP && !slices.Equal(p, tc.passes) {
+			t.Errorf("parseGenerators(%q) passes = %q, want %q (all: %v)", tc.spec, p, tc.passes, tc.allP)
+		}
+		if tc.spec == "-syntax" {
+			if g == nil || slices.Contains(g, "syntax") || len(g) != len(local.GeneratorNames())-1 {
+				t.Errorf("parseGenerators(%q) generators = %q", tc.spec, g)
+			}
+			continue
+		}
+		if tc.allG != (g == nil) || !tc.allG && !slices.Equal(g, tc.gens) {
+			t.Errorf("parseGenerators(%q) generators = %q, want %q (all: %v)", tc.spec, g, tc.gens, tc.allG)
 		}
 	}
 }
