@@ -43,7 +43,7 @@ func (r *run) followPass(ctx context.Context, st *state) (*state, error) {
 		for _, target := range g.targets {
 			typo := len(g.uses) >= 2 && editDistance(strings.ToLower(g.name), strings.ToLower(target.Name())) <= 2
 			for _, declFollows := range []bool{false, true} {
-				if declFollows && target.Exported() {
+				if declFollows && target.Exported() && !(typo && r.docSays(st, target, g.name)) {
 					continue // an exported name is the package's API, which its users call by that name
 				}
 				next, err := r.tryRename(ctx, st, g, target, declFollows)
@@ -137,7 +137,7 @@ func (r *run) renameGroups(st *state) []renameGroup {
 		if !ok {
 			var targets []types.Object
 			for _, o := range cands {
-				if o != nil && !used[o] && o.Name() != name && o.Name() != "_" && o.Name() != "main" && o.Name() != "init" && similarNames(name, o.Name()) {
+				if o != nil && !used[o] && o.Name() != name && o.Name() != "_" && o.Name() != "main" && o.Name() != "init" && !testEntry(rep, o) && similarNames(name, o.Name()) {
 					targets = append(targets, o)
 				}
 			}
@@ -154,6 +154,60 @@ func (r *run) renameGroups(st *state) []renameGroup {
 		}
 	}
 	return groups
+}
+
+// docSays reports whether the doc comment of o's declaration begins
+// with name, as Go doc comments begin with the name they document: the
+// declaration's own name is then the outlier (a typo made in it alone).
+func (r *run) docSays(st *state, o types.Object, name string) bool {
+	rep := st.rep
+	p := rep.Fset.Position(o.Pos())
+	i := slices.Index(rep.Names, p.Filename)
+	if i < 0 || rep.Files[i] == nil {
+		return false
+	}
+	path, _ := astutil.PathEnclosingInterval(rep.Files[i], o.Pos(), o.Pos())
+	var doc *goast.CommentGroup
+	for _, n := range path {
+		switch n := n.(type) {
+		case *goast.FuncDecl:
+			doc = n.Doc
+		case *goast.Field:
+			doc = n.Doc
+		case *goast.ValueSpec:
+			doc = n.Doc
+		case *goast.TypeSpec:
+			doc = n.Doc
+		case *goast.GenDecl:
+			if doc == nil {
+				doc = n.Doc
+			}
+		}
+		if doc != nil {
+			break
+		}
+	}
+	if doc == nil {
+		return false
+	}
+	words := strings.Fields(doc.Text())
+	return len(words) > 0 && words[0] == name
+}
+
+// testEntry reports whether o is a function of a test file that go test
+// calls (TestX, BenchmarkX, FuzzX, ExampleX): used, though nothing in the
+// package calls it.
+func testEntry(rep *constraints.Report, o types.Object) bool {
+	fn, ok := o.(*types.Func)
+	if !ok || !strings.HasSuffix(rep.Fset.Position(fn.Pos()).Filename, "_test.go") {
+		return false
+	}
+	for _, p := range []string{"Test", "Benchmark", "Fuzz", "Example"} {
+		if rest, ok := strings.CutPrefix(fn.Name(), p); ok && (rest == "" || !unicode.IsLower([]rune(rest)[0])) {
+			return true
+		}
+	}
+	return false
 }
 
 // inPkg reports whether file is one of the package's own files (its
