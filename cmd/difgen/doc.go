@@ -28,8 +28,13 @@ package finishes or undoes that write.
 The local model's candidates come from a table of generators (typed
 values, the token model's spans, statement templates, near misses of
 undefined names, single-token edits, the repairs of type errors, the vet
-analyzers' suggested fixes); -generators=-name leaves one out, to measure
-what it contributes.
+analyzers' suggested fixes). Before each step's holes, passes repair the
+whole package at once: imports (goimports), rename (a rename carried to
+every use), field (a deleted field declared again), signature (a changed
+signature carried to every call: an argument added from scope or dropped,
+a (T, error) result taken and its error handled) and vetall (a vet
+analyzer's suggested fix at every finding). -generators=-name leaves a
+generator or a pass out, to measure what it contributes.
 
 Exit status: 0 when the packages are clean (or already were), 1 when
 findings remain (they are printed as file:line:col: message), 2 on usage
