@@ -43,6 +43,9 @@ func (r *run) followPass(ctx context.Context, st *state) (*state, error) {
 		for _, target := range g.targets {
 			typo := len(g.uses) >= 2 && editDistance(strings.ToLower(g.name), strings.ToLower(target.Name())) <= 2
 			for _, declFollows := range []bool{false, true} {
+				if declFollows && target.Pkg() != st.rep.Pkg {
+					continue // another package's API
+				}
 				if declFollows && target.Exported() && !(typo && r.docSays(st, target, g.name)) {
 					continue // an exported name is the package's API, which its users call by that name
 				}
@@ -113,6 +116,7 @@ func (r *run) renameGroups(st *state) []renameGroup {
 		}
 		var key string
 		var cands []types.Object
+		dep := false
 		if f.Code == diag.UndeclaredName {
 			key = name
 			for _, n := range rep.Pkg.Scope().Names() {
@@ -120,26 +124,55 @@ func (r *run) renameGroups(st *state) []renameGroup {
 			}
 		} else {
 			named := memberOf(rep, f.File, f.Start)
-			if named == nil || named.Obj().Pkg() != rep.Pkg {
+			if named == nil || named.Obj().Pkg() == nil {
 				continue
 			}
-			key = named.Obj().Name() + "." + name
-			if s, ok := named.Underlying().(*types.Struct); ok {
-				for i := range s.NumFields() {
-					cands = append(cands, s.Field(i))
+			dep = named.Obj().Pkg() != rep.Pkg
+			key = named.Obj().Pkg().Path() + "." + named.Obj().Name() + "." + name
+			if dep {
+				// Another package's type (API drift: a dependency renamed a
+				// method or field): its exported members, used or not.
+				ms := types.NewMethodSet(types.NewPointer(named))
+				for i := range ms.Len() {
+					if o := ms.At(i).Obj(); o.Exported() {
+						cands = append(cands, o)
+					}
 				}
-			}
-			for i := range named.NumMethods() {
-				cands = append(cands, named.Method(i))
+				if s, ok := named.Underlying().(*types.Struct); ok {
+					for i := range s.NumFields() {
+						if s.Field(i).Exported() {
+							cands = append(cands, s.Field(i))
+						}
+					}
+				}
+			} else {
+				if s, ok := named.Underlying().(*types.Struct); ok {
+					for i := range s.NumFields() {
+						cands = append(cands, s.Field(i))
+					}
+				}
+				for i := range named.NumMethods() {
+					cands = append(cands, named.Method(i))
+				}
 			}
 		}
 		i, ok := index[key]
 		if !ok {
 			var targets []types.Object
 			for _, o := range cands {
-				if o != nil && !used[o] && o.Name() != name && o.Name() != "_" && o.Name() != "main" && o.Name() != "init" && !testEntry(rep, o) && similarNames(name, o.Name()) {
+				if o == nil || dep && !depSimilar(name, o.Name()) {
+					continue
+				}
+				if (dep || !used[o]) && o.Name() != name && o.Name() != "_" && o.Name() != "main" && o.Name() != "init" && !testEntry(rep, o) && similarNames(name, o.Name()) {
 					targets = append(targets, o)
 				}
+			}
+			if dep && len(targets) > 3 {
+				// The closest three by spelling.
+				slices.SortStableFunc(targets, func(a, b types.Object) int {
+					return cmp.Compare(editDistance(strings.ToLower(name), strings.ToLower(a.Name())), editDistance(strings.ToLower(name), strings.ToLower(b.Name())))
+				})
+				targets = targets[:3]
 			}
 			if len(targets) == 0 || len(targets) > 3 {
 				index[key] = -1
@@ -360,6 +393,24 @@ func similarNames(a, b string) bool {
 	wa := nameWords(a)
 	for _, w := range nameWords(b) {
 		if len(w) >= 3 && slices.ContainsFunc(wa, func(v string) bool { return len(v) >= 3 && stem(v) == stem(w) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// depSimilar reports whether a dependency's member b may be what its
+// member a was renamed to: one is a typo of the other, or they share a
+// word of four letters or more that is not a generic verb (SetHeader and
+// Header share "header"; SetBorder and SetHeader only "set").
+func depSimilar(a, b string) bool {
+	if editDistance(strings.ToLower(a), strings.ToLower(b)) <= 2 {
+		return true
+	}
+	generic := []string{"with", "from", "must", "into", "make", "func"}
+	wa := nameWords(a)
+	for _, w := range nameWords(b) {
+		if len(w) >= 4 && !slices.Contains(generic, w) && slices.Contains(wa, w) {
 			return true
 		}
 	}
