@@ -103,7 +103,12 @@ func (r *run) renameGroups(st *state) []renameGroup {
 		if broken[filepath.Dir(f.File)] || !inPkg(rep, f.File) {
 			continue
 		}
-		if f.Category != constraints.Types || f.Code != diag.UndeclaredName && f.Code != diag.MissingFieldOrMethod && f.Code != diag.MissingLitField {
+		switch f.Code {
+		case diag.UndeclaredName, diag.MissingFieldOrMethod, diag.MissingLitField, diag.UnexportedName, diag.UndeclaredImportedName:
+		default:
+			continue
+		}
+		if f.Category != constraints.Types {
 			continue
 		}
 		cf := st.cv.File(f.File)
@@ -117,7 +122,22 @@ func (r *run) renameGroups(st *state) []renameGroup {
 		var key string
 		var cands []types.Object
 		dep := false
-		if f.Code == diag.UndeclaredName {
+		if f.Code == diag.UnexportedName || f.Code == diag.UndeclaredImportedName {
+			// pkg.name where the package exports Name (math.sqrt, the
+			// spelling of another language's library): only the name
+			// that differs in case.
+			imp := importedPkg(rep, f.File, f.Start)
+			if imp == nil {
+				continue
+			}
+			dep = true
+			key = imp.Path() + "." + name
+			for _, n := range imp.Scope().Names() {
+				if o := imp.Scope().Lookup(n); o.Exported() && strings.EqualFold(n, name) {
+					cands = append(cands, o)
+				}
+			}
+		} else if f.Code == diag.UndeclaredName {
 			key = name
 			for _, n := range rep.Pkg.Scope().Names() {
 				cands = append(cands, rep.Pkg.Scope().Lookup(n))
@@ -248,6 +268,32 @@ func testEntry(rep *constraints.Report, o types.Object) bool {
 func inPkg(rep *constraints.Report, file string) bool {
 	i := slices.Index(rep.Names, file)
 	return i >= 0 && rep.Files[i] != nil && rep.PkgOf(rep.Files[i]) == rep.Pkg
+}
+
+// importedPkg returns the package whose name the selector at offset off
+// of file selects from (the pkg of pkg.Name), or nil.
+func importedPkg(rep *constraints.Report, file string, off int) *types.Package {
+	i := slices.Index(rep.Names, file)
+	if i < 0 || rep.Files[i] == nil {
+		return nil
+	}
+	tf := rep.Fset.File(rep.Files[i].Pos())
+	if tf == nil || off < 0 || off > tf.Size() {
+		return nil
+	}
+	pos := tf.Pos(off)
+	path, _ := astutil.PathEnclosingInterval(rep.Files[i], pos, pos)
+	for _, n := range path {
+		if s, ok := n.(*goast.SelectorExpr); ok && s.Sel.Pos() == pos {
+			if x, ok := s.X.(*goast.Ident); ok {
+				if pn, ok := rep.Info.Uses[x].(*types.PkgName); ok {
+					return pn.Imported()
+				}
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 // memberOf returns the named type whose field or method the name at

@@ -162,8 +162,16 @@ func judge(orig, fill string, self selfRef, codes []diag.Code, free []string, pr
 			}
 		}
 	}
+	// An arithmetic operator changed for another answers only a finding
+	// that the operator is not defined on its operands (or a syntax
+	// error); elsewhere it changes what the code computes.
+	mayChangeOp := slices.ContainsFunc(codes, func(c diag.Code) bool { return c == diag.UndefinedOp || c == diag.SyntaxError })
 	for _, h := range hunks {
 		if msg := flip(h); msg != "" {
+			j.harm = msg
+			return j
+		}
+		if msg := opSwap(h); msg != "" && !mayChangeOp {
 			j.harm = msg
 			return j
 		}
@@ -264,6 +272,28 @@ func flip(h hunk) string {
 	}
 	if slices.Contains(i, token.NOT) && !slices.Contains(d, token.NOT) {
 		return "negates a condition (!)"
+	}
+	return ""
+}
+
+// arith are the arithmetic and bitwise operators, alone or assigning.
+var arith = map[token.Token]bool{
+	token.ADD: true, token.SUB: true, token.MUL: true, token.QUO: true, token.REM: true,
+	token.AND: true, token.OR: true, token.XOR: true, token.SHL: true, token.SHR: true, token.AND_NOT: true,
+	token.ADD_ASSIGN: true, token.SUB_ASSIGN: true, token.MUL_ASSIGN: true, token.QUO_ASSIGN: true, token.REM_ASSIGN: true,
+	token.AND_ASSIGN: true, token.OR_ASSIGN: true, token.XOR_ASSIGN: true, token.SHL_ASSIGN: true, token.SHR_ASSIGN: true, token.AND_NOT_ASSIGN: true,
+	token.INC: true, token.DEC: true,
+}
+
+// opSwap describes a hunk that replaces an arithmetic operator by another
+// (b * b → b + b), or returns "".
+func opSwap(h hunk) string {
+	if len(h.del) != 1 || len(h.ins) != 1 {
+		return ""
+	}
+	x, y := h.del[0].tok, h.ins[0].tok
+	if arith[x] && arith[y] && x != y {
+		return fmt.Sprintf("changes the operator %s to %s", x, y)
 	}
 	return ""
 }

@@ -32,6 +32,11 @@ func TestJudge(t *testing.T) {
 		{orig: "x != nil", fill: "x == nil", harm: "flips != to =="},
 		{orig: "if !w.wroteHeader {", fill: "if w.wroteHeader {", harm: "removes a negation"},
 		{orig: "ok && done", fill: "ok || done", harm: "flips && to ||"},
+		// Arithmetic operators changed where no finding is about them.
+		{orig: "math.sqrt(a*a + b*b)", fill: "math.sqrt(a*a + b + b)", codes: []diag.Code{diag.IncompatibleAssign}, harm: "changes the operator * to +"},
+		{orig: "n -= 1", fill: "n += 1", harm: "changes the operator -= to +="},
+		{orig: `s - "x"`, fill: `s + "x"`, codes: []diag.Code{diag.UndefinedOp}},
+		{orig: "i * 2", fill: "i + 2", proven: true},
 		// Self-calls.
 		{orig: "return Helper()", fill: "return G()", self: selfRef{name: "G"}, harm: "calls G, the function it is in"},
 		{orig: "__", fill: "return Add(a, b)", self: selfRef{name: "Add"}, proven: true, harm: "calls Add"},
