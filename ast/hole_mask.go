@@ -214,8 +214,13 @@ func Widen(f *goast.File, fset *token.FileSet, src string, h *Hole) (*Hole, bool
 	}
 	for ; c.Node() != nil; c = c.Parent() {
 		switch c.Node().(type) {
-		case *goast.FuncDecl, *goast.GenDecl, *goast.File:
+		case *goast.FuncDecl, *goast.File:
 			return nil, false
+		case *goast.GenDecl:
+			if _, local := c.Parent().Node().(*goast.DeclStmt); !local {
+				return nil, false // a top-level declaration
+			}
+			continue // var x T in a function: its statement is the hole
 		}
 		g := holeAt(c, tf, src)
 		if g == nil || !g.contains(start, end) {

@@ -234,3 +234,21 @@ func TestStmtInsertion(t *testing.T) {
 		}
 	}
 }
+
+// A name of a local var declaration widens to its statement; a top-level
+// declaration's does not widen at all.
+func TestWidenLocalVar(t *testing.T) {
+	const src = "package p\n\nvar top int\n\nfunc f() int {\n\tvar i int\n\ti = 0\n\treturn 1\n}\n"
+	f, fset := parseSrc(t, src)
+	start := strings.Index(src, "var i") + 4
+	h := Smallest(f, fset, src, start, start+1)
+	w, ok := Widen(f, fset, src, h)
+	if !ok || w.Kind != Stmts || w.Original != "var i int" {
+		t.Fatalf("Widen(i) = %+v, %v; want the statement var i int", w, ok)
+	}
+	start = strings.Index(src, "top")
+	h = Smallest(f, fset, src, start, start+3)
+	if w, ok := Widen(f, fset, src, h); ok {
+		t.Fatalf("Widen(top) = %+v; want none", w)
+	}
+}

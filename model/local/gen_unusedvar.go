@@ -145,5 +145,81 @@ func (c *holeCtx) pure(e goast.Expr) bool {
 func (c *holeCtx) unusedVars() {
 	for _, f := range c.findings(diag.UnusedVar) {
 		c.unusedVar(c.subject(f))
+		c.deadStores(c.subject(f))
 	}
+}
+
+// deadStores proposes, for a variable that is only ever written (var i
+// int; i = 0), the hole without its declaration and all its assignments,
+// when each assigns a value without effects and all lie in the hole:
+// nothing reads them, so nothing changes.
+func (c *holeCtx) deadStores(name string) {
+	var obj types.Object
+	var nodes []goast.Node
+	fine := true
+	c.inHole(func(n goast.Node) bool {
+		if !fine {
+			return false
+		}
+		switch n := n.(type) {
+		case *goast.DeclStmt:
+			g, ok := n.Decl.(*goast.GenDecl)
+			if !ok || g.Tok != token.VAR || len(g.Specs) != 1 {
+				return true
+			}
+			vs := g.Specs[0].(*goast.ValueSpec)
+			if len(vs.Names) == 1 && vs.Names[0].Name == name && obj == nil {
+				obj = c.info.Defs[vs.Names[0]]
+				if len(vs.Values) > 0 && !c.pure(vs.Values[0]) {
+					fine = false
+				}
+				nodes = append(nodes, n)
+				return false
+			}
+		case *goast.AssignStmt:
+			if len(n.Lhs) != 1 || len(n.Rhs) != 1 {
+				return true
+			}
+			id, ok := n.Lhs[0].(*goast.Ident)
+			if !ok || id.Name != name {
+				return true
+			}
+			switch {
+			case n.Tok == token.DEFINE && c.info.Defs[id] != nil && obj == nil:
+				obj = c.info.Defs[id]
+			case n.Tok == token.ASSIGN && obj != nil && c.info.Uses[id] == obj:
+			default:
+				return true
+			}
+			if !c.pure(n.Rhs[0]) {
+				fine = false
+			}
+			nodes = append(nodes, n)
+			return false
+		case *goast.Ident:
+			if obj != nil && n.Name == name && c.info.Uses[n] == obj {
+				fine = false // a read or a write this does not remove
+			}
+		}
+		return true
+	})
+	if !fine || obj == nil || len(nodes) < 2 {
+		return
+	}
+	o := c.h.Original
+	for i := len(nodes) - 1; i >= 0; i-- {
+		a, ok1 := c.rel(nodes[i].Pos())
+		b, ok2 := c.rel(nodes[i].End())
+		if !ok1 || !ok2 {
+			return
+		}
+		// The whole line, where the statement is alone on it.
+		ls := strings.LastIndexByte(o[:a], '\n') + 1
+		le := b + strings.IndexByte(o[b:]+"\n", '\n')
+		if strings.TrimSpace(o[ls:a]) == "" && strings.TrimSpace(o[b:le]) == "" {
+			a, b = ls, min(le+1, len(o))
+		}
+		o = o[:a] + o[b:]
+	}
+	c.add(o, 5)
 }
