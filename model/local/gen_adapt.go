@@ -20,6 +20,10 @@ import (
 //   - a func(T…) where func(T…) error is wanted becomes a function that
 //     calls it and returns nil (the reverse would drop an error, and is
 //     not built);
+//   - a func(T…) where func(T…) bool is wanted (a visitor that may now
+//     stop the walk: x/exp/slog's Record.Attrs, sync.Map.Range,
+//     ast.Inspect) becomes a function that calls it and returns true: the
+//     walk goes on, as it did;
 //   - an iterator iter.Seq[K] where []K is wanted is collected
 //     (slices.Collect);
 //   - an addressable T where *T is wanted has its address taken, and a
@@ -73,7 +77,11 @@ func (c *holeCtx) adapters(e goast.Expr, have, want types.Type, u unifier) []ada
 				out = append(out, adapter{s, 6})
 			}
 		case hr.Len() == 0 && wr.Len() == 1 && isError(wr.At(0).Type()):
-			if s := c.errorAdapter(e, x, hs); s != "" {
+			if s := c.resultAdapter(e, x, hs, "error", "nil"); s != "" {
+				out = append(out, adapter{s, 6})
+			}
+		case hr.Len() == 0 && wr.Len() == 1 && types.Identical(wr.At(0).Type(), types.Typ[types.Bool]):
+			if s := c.resultAdapter(e, x, hs, "bool", "true"); s != "" {
 				out = append(out, adapter{s, 6})
 			}
 		}
@@ -115,9 +123,9 @@ func (c *holeCtx) compareAdapter(e goast.Expr, x string, hs *types.Signature) st
 		"\treturn 0\n}"
 }
 
-// errorAdapter returns a function that calls x (the text of e, of
-// signature hs) and returns a nil error.
-func (c *holeCtx) errorAdapter(e goast.Expr, x string, hs *types.Signature) string {
+// resultAdapter returns a function that calls x (the text of e, of
+// signature hs) and returns val of type res (a nil error, true).
+func (c *holeCtx) resultAdapter(e goast.Expr, x string, hs *types.Signature, res, val string) string {
 	if _, lit := goast.Unparen(e).(*goast.FuncLit); !lit && !stable(e) {
 		return ""
 	}
@@ -134,7 +142,7 @@ func (c *holeCtx) errorAdapter(e goast.Expr, x string, hs *types.Signature) stri
 		args = append(args, n)
 	}
 	// A literal is called where it stands: func(…) {…}(x).
-	return "func(" + strings.Join(params, ", ") + ") error {\n\t" + x + "(" + strings.Join(args, ", ") + ")\n\treturn nil\n}"
+	return "func(" + strings.Join(params, ", ") + ") " + res + " {\n\t" + x + "(" + strings.Join(args, ", ") + ")\n\treturn " + val + "\n}"
 }
 
 // avoidNames returns the names an adapter of e must not declare: those in
