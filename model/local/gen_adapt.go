@@ -3,6 +3,7 @@ package local
 import (
 	goast "go/ast"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -124,9 +125,15 @@ func (c *holeCtx) compareAdapter(e goast.Expr, x string, hs *types.Signature) st
 }
 
 // resultAdapter returns a function that calls x (the text of e, of
-// signature hs) and returns val of type res (a nil error, true).
+// signature hs) and returns val of type res (a nil error, true). A
+// literal gets the result itself: each of its returns returns val, and
+// so does its end.
 func (c *holeCtx) resultAdapter(e goast.Expr, x string, hs *types.Signature, res, val string) string {
-	if _, lit := goast.Unparen(e).(*goast.FuncLit); !lit && !stable(e) {
+	if lit, ok := goast.Unparen(e).(*goast.FuncLit); ok {
+		if s := c.literalResult(lit, res, val); s != "" {
+			return s
+		}
+	} else if !stable(e) {
 		return ""
 	}
 	avoid := c.avoidNames(e)
@@ -143,6 +150,66 @@ func (c *holeCtx) resultAdapter(e goast.Expr, x string, hs *types.Signature, res
 	}
 	// A literal is called where it stands: func(…) {…}(x).
 	return "func(" + strings.Join(params, ", ") + ") " + res + " {\n\t" + x + "(" + strings.Join(args, ", ") + ")\n\treturn " + val + "\n}"
+}
+
+// literalResult returns the text of lit with the result res: every
+// return of its own (not of a literal inside it) returns val, and val is
+// returned at its end unless it ends in a return or a panic; "" when the
+// literal's text is not in the hole.
+func (c *holeCtx) literalResult(lit *goast.FuncLit, res, val string) string {
+	base, ok := c.rel(lit.Pos())
+	end, ok2 := c.rel(lit.End())
+	if !ok || !ok2 || lit.Body == nil || lit.Type.Results != nil && len(lit.Type.Results.List) > 0 {
+		return ""
+	}
+	src := c.h.Original[base:end]
+	type ins struct {
+		at   int
+		text string
+	}
+	var edits []ins
+	at, _ := c.rel(lit.Type.Params.End())
+	edits = append(edits, ins{at - base, " " + res})
+	goast.Inspect(lit.Body, func(n goast.Node) bool {
+		switch n := n.(type) {
+		case *goast.FuncLit:
+			return false
+		case *goast.ReturnStmt:
+			if len(n.Results) == 0 {
+				p, _ := c.rel(n.End())
+				edits = append(edits, ins{p - base, " " + val})
+			}
+		}
+		return true
+	})
+	terminated := false
+	if k := len(lit.Body.List); k > 0 {
+		switch last := lit.Body.List[k-1].(type) {
+		case *goast.ReturnStmt:
+			terminated = true
+		case *goast.ExprStmt:
+			if call, ok := last.X.(*goast.CallExpr); ok {
+				if id, ok := call.Fun.(*goast.Ident); ok && id.Name == "panic" {
+					terminated = true
+				}
+			}
+		}
+	}
+	if !terminated {
+		rb, _ := c.rel(lit.Body.Rbrace)
+		rb -= base
+		line := strings.LastIndexByte(src[:rb], '\n')
+		if ind := src[line+1 : rb]; line >= 0 && strings.TrimSpace(ind) == "" {
+			edits = append(edits, ins{line + 1, ind + "\treturn " + val + "\n"})
+		} else {
+			edits = append(edits, ins{rb, "; return " + val + " "})
+		}
+	}
+	slices.SortStableFunc(edits, func(a, b ins) int { return b.at - a.at })
+	for _, e := range edits {
+		src = src[:e.at] + e.text + src[e.at:]
+	}
+	return src
 }
 
 // avoidNames returns the names an adapter of e must not declare: those in
