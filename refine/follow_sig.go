@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	goast "go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/tools/go/ast/astutil"
 
@@ -393,6 +396,9 @@ func (r *run) addArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast.
 		if v == "" && unused[i] {
 			v = r.zeroIn(st, s.file, p.Type())
 		}
+		if v == "" && nilDocumented(st.rep.Fset, g.callee, p) {
+			v = "nil" // the function's doc says what nil means for it
+		}
 		if v == "" {
 			r.logf("follow: %s: the call of %s needs a value for its new parameter %s %s, and none is in scope; left as it is",
 				st.rep.Fset.Position(s.call.Lparen), g.callee.Name(), p.Name(), types.TypeString(p.Type(), types.RelativeTo(st.rep.Pkg)))
@@ -470,6 +476,43 @@ func (r *run) scopeValue(st *state, s sigSite, p *types.Var) string {
 		return "" // the name is taken: an import cannot be added
 	}
 	return "context.TODO()" // the import is added (tryEdits fixes imports)
+}
+
+// nilDocumented reports whether the doc comment of fn, read from its
+// source, says what a nil p means ("If opts is nil, the default options
+// are used."), for a parameter that can be nil: the API's own word that
+// nil is a value to pass.
+func nilDocumented(fset *token.FileSet, fn types.Object, p *types.Var) bool {
+	switch p.Type().Underlying().(type) {
+	case *types.Pointer, *types.Map, *types.Slice, *types.Signature, *types.Interface, *types.Chan:
+	default:
+		return false
+	}
+	if p.Name() == "" || p.Name() == "_" || !fn.Pos().IsValid() {
+		return false
+	}
+	pos := fset.Position(fn.Pos())
+	src, err := os.ReadFile(pos.Filename)
+	if err != nil {
+		return false
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), pos.Filename, src, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		return false
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*goast.FuncDecl)
+		if !ok || fd.Name.Name != fn.Name() || fd.Doc == nil {
+			continue
+		}
+		for _, sentence := range strings.Split(fd.Doc.Text(), ".") {
+			words := strings.FieldsFunc(sentence, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' })
+			if slices.Contains(words, p.Name()) && slices.Contains(words, "nil") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // unusedParams returns which parameters of the package's own function fn

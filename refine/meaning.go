@@ -364,23 +364,32 @@ var pure = map[string]bool{
 	"complex64": true, "complex128": true, "any": true, "error": true,
 }
 
-// droppedCalls returns the name of a function that a calls more often
-// than b when b calls fewer functions in all: a call deleted, not renamed.
-// The free names (an undefined method's) do not count.
+// droppedCalls returns the name of a function that a calls and b does
+// not, under its name or a similar one: a call deleted or replaced, not
+// renamed. The free names (an undefined method's) do not count.
 func droppedCalls(a, b []tok, free []string) string {
 	ca, cb := callees(a), callees(b)
 	// A call of what does not exist (an undefined method) is no call to
 	// keep.
 	ca = slices.DeleteFunc(ca, func(name string) bool { return slices.Contains(free, name) })
-	if len(cb) >= len(ca) {
-		return ""
-	}
+	// Each call a made is still made, or made under a similar name (a
+	// typo fixed, t.Errorf → t.Error): a call replaced by another of the
+	// right type (store.Fetch("name") → Path()) drops it as surely as a
+	// deletion does.
+	var gone []string
 	for _, name := range ca {
 		if i := slices.Index(cb, name); i >= 0 {
 			cb = slices.Delete(cb, i, i+1)
 			continue
 		}
-		return name
+		gone = append(gone, name)
+	}
+	for _, name := range gone {
+		i := slices.IndexFunc(cb, func(n string) bool { return similarNames(name, n) })
+		if i < 0 {
+			return name
+		}
+		cb = slices.Delete(cb, i, i+1)
 	}
 	return ""
 }

@@ -27,6 +27,7 @@ func TestJudge(t *testing.T) {
 		{orig: "f(a, b)", fill: "f(a)", harm: "deletes `, b`"},
 		{orig: "return append(b, a[:]...)", fill: "return b", harm: "deletes"},
 		{orig: "x := compute()", fill: "", codes: []diag.Code{diag.UnusedVar}, harm: "drops the call of compute"},
+		{orig: `store.Fetch("name")`, fill: "Path()", codes: []diag.Code{diag.WrongArgCount}, harm: "drops the call of Fetch"},
 		// Flips where no failing test points.
 		{orig: "a < b", fill: "a >= b", harm: "flips < to >="},
 		{orig: "x != nil", fill: "x == nil", harm: "flips != to =="},
@@ -68,7 +69,8 @@ func TestJudge(t *testing.T) {
 		{orig: "float64(n)", fill: "int(n)"},
 		{orig: `"abc"`, fill: `"abd"`},
 		{orig: "x + 1", fill: "x + 2"},
-		{orig: "return s.next.Len()", fill: "return s.next.Size()", self: selfRef{name: "Len", recv: "s"}},
+		{orig: "return s.next.Len()", fill: "return s.next.Size()", self: selfRef{name: "Len", recv: "s"}, proven: true},
+		{orig: "return s.next.Len()", fill: "return s.next.Size()", harm: "drops the call of Len"},
 		{orig: "return r.f.Len()", fill: "return r.f.Len() + 1", self: selfRef{name: "Len", recv: "s"}},
 		// Adapters of API drift (the adapt generator): the value is kept
 		// and called.
