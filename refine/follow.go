@@ -273,16 +273,7 @@ func inPkg(rep *constraints.Report, file string) bool {
 // importedPkg returns the package whose name the selector at offset off
 // of file selects from (the pkg of pkg.Name), or nil.
 func importedPkg(rep *constraints.Report, file string, off int) *types.Package {
-	i := slices.Index(rep.Names, file)
-	if i < 0 || rep.Files[i] == nil {
-		return nil
-	}
-	tf := rep.Fset.File(rep.Files[i].Pos())
-	if tf == nil || off < 0 || off > tf.Size() {
-		return nil
-	}
-	pos := tf.Pos(off)
-	path, _ := astutil.PathEnclosingInterval(rep.Files[i], pos, pos)
+	path, pos := pathAt(rep, file, off)
 	for _, n := range path {
 		if s, ok := n.(*goast.SelectorExpr); ok && s.Sel.Pos() == pos {
 			if x, ok := s.X.(*goast.Ident); ok {
@@ -296,19 +287,26 @@ func importedPkg(rep *constraints.Report, file string, off int) *types.Package {
 	return nil
 }
 
-// memberOf returns the named type whose field or method the name at
-// offset off of file selects (x.Name) or sets (T{Name: v}), or nil.
-func memberOf(rep *constraints.Report, file string, off int) *types.Named {
+// pathAt returns the nodes of file that enclose offset off, innermost
+// first, and the position of off; nil where the file is not in rep.
+func pathAt(rep *constraints.Report, file string, off int) ([]goast.Node, token.Pos) {
 	i := slices.Index(rep.Names, file)
 	if i < 0 || rep.Files[i] == nil {
-		return nil
+		return nil, token.NoPos
 	}
 	tf := rep.Fset.File(rep.Files[i].Pos())
 	if tf == nil || off < 0 || off > tf.Size() {
-		return nil
+		return nil, token.NoPos
 	}
 	pos := tf.Pos(off)
 	path, _ := astutil.PathEnclosingInterval(rep.Files[i], pos, pos)
+	return path, pos
+}
+
+// memberOf returns the named type whose field or method the name at
+// offset off of file selects (x.Name) or sets (T{Name: v}), or nil.
+func memberOf(rep *constraints.Report, file string, off int) *types.Named {
+	path, pos := pathAt(rep, file, off)
 	var t types.Type
 	for j, n := range path {
 		if s, ok := n.(*goast.SelectorExpr); ok && s.Sel.Pos() == pos {

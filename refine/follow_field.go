@@ -434,16 +434,37 @@ func untyped(t types.Type) bool {
 // mentionsTypeParam reports whether a type parameter occurs in t.
 func mentionsTypeParam(t types.Type) bool {
 	found := false
+	walkType(t, func(t types.Type) bool {
+		_, tp := t.(*types.TypeParam)
+		found = found || tp
+		return !found
+	})
+	return found
+}
+
+// walkType calls visit for t and each type t is built from (elements,
+// keys, parameters, fields, type arguments, an alias's target), each once,
+// until visit returns false.
+func walkType(t types.Type, visit func(types.Type) bool) {
 	seen := map[types.Type]bool{}
+	stop := false
 	var walk func(types.Type)
 	walk = func(t types.Type) {
-		if found || t == nil || seen[t] {
+		if stop || t == nil || seen[t] {
 			return
 		}
 		seen[t] = true
+		if !visit(t) {
+			stop = true
+			return
+		}
 		switch t := t.(type) {
-		case *types.TypeParam:
-			found = true
+		case *types.Named:
+			for i := range t.TypeArgs().Len() {
+				walk(t.TypeArgs().At(i))
+			}
+		case *types.Alias:
+			walk(types.Unalias(t))
 		case *types.Pointer:
 			walk(t.Elem())
 		case *types.Slice:
@@ -461,10 +482,6 @@ func mentionsTypeParam(t types.Type) bool {
 					walk(tup.At(i).Type())
 				}
 			}
-		case *types.Named:
-			for i := range t.TypeArgs().Len() {
-				walk(t.TypeArgs().At(i))
-			}
 		case *types.Struct:
 			for i := range t.NumFields() {
 				walk(t.Field(i).Type())
@@ -472,7 +489,6 @@ func mentionsTypeParam(t types.Type) bool {
 		}
 	}
 	walk(t)
-	return found
 }
 
 // fileQualifier returns the qualifier that writes t in file: the
@@ -521,49 +537,15 @@ func fileQualifier(rep *constraints.Report, file *goast.File, t types.Type) (typ
 // when it is another package's.
 func nameable(pkg *types.Package, t types.Type) bool {
 	good := true
-	seen := map[types.Type]bool{}
-	var walk func(types.Type)
-	walk = func(t types.Type) {
-		if !good || t == nil || seen[t] {
-			return
-		}
-		seen[t] = true
-		switch t := t.(type) {
-		case *types.Named:
-			obj := t.Obj()
+	walkType(t, func(t types.Type) bool {
+		if n, ok := t.(*types.Named); ok {
+			obj := n.Obj()
 			if obj.Pkg() != nil && (obj.Parent() != obj.Pkg().Scope() || obj.Pkg() != pkg && !obj.Exported()) {
 				good = false
-				return
-			}
-			for i := range t.TypeArgs().Len() {
-				walk(t.TypeArgs().At(i))
-			}
-		case *types.Alias:
-			walk(types.Unalias(t))
-		case *types.Pointer:
-			walk(t.Elem())
-		case *types.Slice:
-			walk(t.Elem())
-		case *types.Array:
-			walk(t.Elem())
-		case *types.Map:
-			walk(t.Key())
-			walk(t.Elem())
-		case *types.Chan:
-			walk(t.Elem())
-		case *types.Signature:
-			for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
-				for i := range tup.Len() {
-					walk(tup.At(i).Type())
-				}
-			}
-		case *types.Struct:
-			for i := range t.NumFields() {
-				walk(t.Field(i).Type())
 			}
 		}
-	}
-	walk(t)
+		return good
+	})
 	return good
 }
 

@@ -131,12 +131,10 @@ func (r *run) sigGroups(st *state) []*sigGroup {
 			continue
 		}
 		file := rep.Files[i]
-		tf := rep.Fset.File(file.Pos())
-		if tf == nil || f.Start < 0 || f.Start > tf.Size() {
+		path, _ := pathAt(rep, f.File, f.Start)
+		if path == nil {
 			continue
 		}
-		pos := tf.Pos(f.Start)
-		path, _ := astutil.PathEnclosingInterval(file, pos, pos)
 		var (
 			call *goast.CallExpr
 			sig  *types.Signature
