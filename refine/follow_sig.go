@@ -398,8 +398,8 @@ func (r *run) addArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast.
 			v = "nil" // the function's doc says what nil means for it
 		}
 		if v == "" {
-			r.logf("follow: %s: the call of %s needs a value for its new parameter %s %s, and none is in scope; left as it is",
-				st.rep.Fset.Position(s.call.Lparen), g.callee.Name(), p.Name(), types.TypeString(p.Type(), types.RelativeTo(st.rep.Pkg)))
+			r.note(s.f, fmt.Sprintf("the call of %s needs a value for its new parameter %s %s, and none is in scope: left for you to choose",
+				g.callee.Name(), p.Name(), types.TypeString(p.Type(), types.RelativeTo(st.rep.PkgOf(s.file)))))
 			continue
 		}
 		name := st.rep.Fset.Position(s.call.Pos()).Filename
@@ -745,7 +745,7 @@ func (r *run) takeError(st *state, g *sigGroup, s sigSite) (string, ast.Edit, bo
 		// changed before any path can fail), the error is ignored: the
 		// code does what it did. Otherwise the call is left as it is.
 		if !r.neverFails(st, g.callee) {
-			r.logf("follow: %s: the call of %s now returns an error, which %s cannot return or report; left as it is", fset.Position(s.call.Pos()), g.callee.Name(), funcName(fn))
+			r.note(s.f, fmt.Sprintf("%s now returns an error, which %s can neither return nor report: left for you to handle", g.callee.Name(), funcName(fn)))
 			return "", ast.Edit{}, false
 		}
 		r.logf("follow: %s: %s cannot return or report the error of %s, which is nil on every path yet; it is ignored", fset.Position(s.call.Pos()), funcName(fn), g.callee.Name())

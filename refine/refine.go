@@ -106,6 +106,17 @@ type Result struct {
 	ReportBefore *constraints.Report
 	Changes      []Change      // the edits from Before to After and why each was made
 	ModelTime    time.Duration // spent in the denoiser
+	// Notes are what the passes left for the user on purpose, each with
+	// the finding (of FindingsAfter) it is about: a call that needs a
+	// value for a new parameter none is in scope for, an error a caller
+	// can neither return nor report.
+	Notes []Note
+}
+
+// A Note is something left for the user, at a finding that remains.
+type Note struct {
+	Finding constraints.Finding
+	Text    string
 }
 
 // Improved reports whether the result is better than the input.
@@ -123,6 +134,7 @@ type run struct {
 	lastTry map[string]string // finding key → what the last rejected fill got
 	// followed are the renames followPass has tried.
 	followed map[string]bool
+	notes    map[string]string // finding key → what a pass left there for the user
 	// declared are the fields fieldPass has tried to declare.
 	declared map[string]bool
 	// base holds the input's test results, when its tests ran: candidates
@@ -174,7 +186,7 @@ func Fill(ctx context.Context, cv *ast.Canvas, holes []*ast.Hole, chk Checker, o
 }
 
 func newRun(chk Checker, opts *Options) (*run, error) {
-	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, followed: map[string]bool{}, declared: map[string]bool{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
+	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, followed: map[string]bool{}, notes: map[string]string{}, declared: map[string]bool{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
 	if opts != nil {
 		r.opts = *opts
 	}
@@ -346,7 +358,18 @@ func (r *run) loop(ctx context.Context, cv *ast.Canvas, userHoles []*ast.Hole) (
 	if r.fillMode {
 		r.settleFill(ctx, res, cur, userHoles)
 	}
+	for _, f := range res.FindingsAfter {
+		if text, ok := r.notes[f.Key()]; ok && !slices.ContainsFunc(res.Notes, func(n Note) bool { return n.Text == text }) {
+			res.Notes = append(res.Notes, Note{Finding: f, Text: text})
+		}
+	}
 	return res, nil
+}
+
+// note records what a pass left at finding f for the user, and logs it.
+func (r *run) note(f constraints.Finding, text string) {
+	r.notes[f.Key()] = text
+	r.logf("%s: %s", f.String(), text)
 }
 
 // target is a hole to ask for, with what it is meant to fix.

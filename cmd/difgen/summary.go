@@ -76,6 +76,9 @@ func summarize(r *pkgResult, rel func(string) string, fill, local bool, tests co
 	if why := testsNotRun(rep, tests); why != "" && changed {
 		s.Notes = append(s.Notes, "tests not run: "+why+"; the result is only type-checked")
 	}
+	for _, n := range res.Notes {
+		s.Notes = append(s.Notes, fmt.Sprintf("%s:%d:%d: %s", rel(n.Finding.File), n.Finding.Line, n.Finding.Col, n.Text))
+	}
 	for _, c := range res.Changes {
 		f := res.After.File(c.File)
 		if f == nil {
