@@ -15,8 +15,9 @@ import (
 // and the like: analysis.SuggestedFix, as go vet -json reports them), as
 // "fix all" does in an editor: one check for a dozen findings instead of a
 // step each. The vetfix generator proposes the same fixes one hole at a
-// time, where a batch does not make the package better. Fixes that overlap another are left
-// to the steps. It returns nil when no batch makes the package better.
+// time, where a batch does not make the package better. Fixes that
+// overlap another, or that the judge of meaning refuses (a deletion), are
+// left to the steps. It returns nil when no batch makes the package better.
 func (r *run) vetFixPass(ctx context.Context, st *state) (*state, error) {
 	if r.fillMode {
 		return nil, nil
@@ -41,6 +42,12 @@ findings:
 		for _, e := range fx.Edits {
 			cf := st.cv.File(e.File)
 			if cf == nil || !r.writable(e.File, cf.Text) || e.Start < 0 || e.End < e.Start || e.End > len(cf.Text) {
+				continue findings
+			}
+			// The judge of meaning, as for every candidate: a fix that
+			// deletes code (unreachable code's) is not taken at once.
+			if j := judge(cf.Text[e.Start:e.End], e.New, selfRef{}, []diag.Code{f.Code}, nil, false); j.harm != "" {
+				r.logf("vetall: %s: the suggested fix %s: not taken", f, j.harm)
 				continue findings
 			}
 			for _, o := range b.edits[e.File] {
