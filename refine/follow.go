@@ -91,12 +91,7 @@ func (r *run) renameGroups(st *state) []renameGroup {
 	// (a dot import's names), and in the external test package (whose
 	// names are not the package's); those are left alone, as localize
 	// leaves them.
-	broken := map[string]bool{}
-	for _, f := range rep.Findings {
-		if f.Code == diag.BrokenImport {
-			broken[filepath.Dir(f.File)] = true
-		}
-	}
+	broken := brokenDirs(rep)
 	var groups []renameGroup
 	index := map[string]int{}
 	for _, f := range rep.Findings {
@@ -245,6 +240,19 @@ func (r *run) docSays(st *state, o types.Object, name string) bool {
 	}
 	words := strings.Fields(doc.Text())
 	return len(words) > 0 && words[0] == name
+}
+
+// brokenDirs returns the directories with an import that could not be
+// loaded: their names are undefined for reasons no repair of theirs
+// fixes, so the passes leave their findings alone (as localize does).
+func brokenDirs(rep *constraints.Report) map[string]bool {
+	broken := map[string]bool{}
+	for _, f := range rep.Findings {
+		if f.Code == diag.BrokenImport {
+			broken[filepath.Dir(f.File)] = true
+		}
+	}
+	return broken
 }
 
 // testEntry reports whether o is a function of a test file that go test

@@ -103,12 +103,7 @@ type fieldGroup struct {
 // name with a near miss among the type's fields and methods.
 func (r *run) fieldGroups(st *state) []fieldGroup {
 	rep := st.rep
-	broken := map[string]bool{}
-	for _, f := range rep.Findings {
-		if f.Code == diag.BrokenImport {
-			broken[filepath.Dir(f.File)] = true
-		}
-	}
+	broken := brokenDirs(rep)
 	var groups []fieldGroup
 	index := map[string]int{}
 	for _, f := range rep.Findings {

@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,17 +102,12 @@ type sigSite struct {
 // order of their first finding.
 func (r *run) sigGroups(st *state) []*sigGroup {
 	rep := st.rep
-	broken := map[string]bool{}
-	for _, f := range rep.Findings {
-		if f.Code == diag.BrokenImport {
-			broken[dirOf(f.File)] = true
-		}
-	}
+	broken := brokenDirs(rep)
 	var groups []*sigGroup
 	index := map[string]*sigGroup{}
 	seen := map[*goast.CallExpr]bool{}
 	for _, f := range rep.Findings {
-		if f.Category != constraints.Types || broken[dirOf(f.File)] {
+		if f.Category != constraints.Types || broken[filepath.Dir(f.File)] {
 			continue
 		}
 		var kinds []sigKind
@@ -164,15 +160,6 @@ func (r *run) sigGroups(st *state) []*sigGroup {
 		g.sites = append(g.sites, sigSite{f: f, file: file, call: call, path: rest})
 	}
 	return groups
-}
-
-// dirOf is the directory of a file name (where a broken import hides
-// the package's types).
-func dirOf(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		return name[:i]
-	}
-	return "."
 }
 
 // mismatchedCall returns the innermost call of path that disagrees with
@@ -352,22 +339,16 @@ func (r *run) addArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast.
 	// Of several, the one whose values the calls have in scope, then the
 	// one the function does not read yet.
 	if len(cands) > 1 {
-		best, bestN, tie := -1, -1, false
-		for _, i := range cands {
+		best, ok := uniqueBest(cands, func(i int) int {
 			k := 0
 			for _, s := range sites {
 				if v := r.scopeValue(st, s, params.At(i)); v != "" {
 					k++
 				}
 			}
-			switch {
-			case k > bestN:
-				best, bestN, tie = i, k, false
-			case k == bestN:
-				tie = true
-			}
-		}
-		if tie || bestN == 0 {
+			return k
+		})
+		if !ok {
 			var free []int
 			for _, i := range cands {
 				if unused[i] {
@@ -375,7 +356,7 @@ func (r *run) addArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast.
 				}
 			}
 			if len(free) != 1 {
-				r.logf("follow: the calls of %s lack an argument at one of %d positions; not guessing which", g.callee.Name(), len(cands))
+				r.logf("signature: the calls of %s lack an argument at one of %d positions; not guessing which", g.callee.Name(), len(cands))
 				return nil, ""
 			}
 			best = free[0]
@@ -585,8 +566,7 @@ func (r *run) dropArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast
 	if len(cands) > 1 {
 		// The position after whose removal the calls' names agree with the
 		// parameters' names.
-		best, bestN, tie := -1, 0, false
-		for _, i := range cands {
+		best, ok := uniqueBest(cands, func(i int) int {
 			k := 0
 			for _, s := range sites {
 				j := 0
@@ -600,15 +580,10 @@ func (r *run) dropArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast
 					j++
 				}
 			}
-			switch {
-			case k > bestN:
-				best, bestN, tie = i, k, false
-			case k == bestN:
-				tie = true
-			}
-		}
-		if best < 0 || tie {
-			r.logf("follow: the calls of %s have an argument too many at one of %d positions; not guessing which", g.callee.Name(), len(cands))
+			return k
+		})
+		if !ok {
+			r.logf("signature: the calls of %s have an argument too many at one of %d positions; not guessing which", g.callee.Name(), len(cands))
 			return nil, ""
 		}
 		cands = []int{best}
@@ -634,6 +609,21 @@ func (r *run) dropArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast
 		edits[name] = append(edits[name], e)
 	}
 	return edits, fmt.Sprintf("%d calls of %s drop the argument it no longer takes (position %d)", len(sites), g.callee.Name(), i+1)
+}
+
+// uniqueBest returns the candidate of the highest score, when that score
+// is above zero and no other candidate has it.
+func uniqueBest(cands []int, score func(int) int) (int, bool) {
+	best, bestN, tie := -1, 0, false
+	for _, i := range cands {
+		switch k := score(i); {
+		case k > bestN:
+			best, bestN, tie = i, k, false
+		case k == bestN:
+			tie = true
+		}
+	}
+	return best, best >= 0 && !tie
 }
 
 // effectFree reports whether evaluating e has no effects, so a call may stop
@@ -748,7 +738,7 @@ func (r *run) takeError(st *state, g *sigGroup, s sigSite) (string, ast.Edit, bo
 			r.note(s.f, fmt.Sprintf("%s now returns an error, which %s can neither return nor report: left for you to handle", g.callee.Name(), funcName(fn)))
 			return "", ast.Edit{}, false
 		}
-		r.logf("follow: %s: %s cannot return or report the error of %s, which is nil on every path yet; it is ignored", fset.Position(s.call.Pos()), funcName(fn), g.callee.Name())
+		r.logf("signature: %s: %s cannot return or report the error of %s, which is nil on every path yet; it is ignored", fset.Position(s.call.Pos()), funcName(fn), g.callee.Name())
 		if a := assignOf(stmt, ifInit, s.call); a != nil {
 			if len(a.Lhs) != 1 {
 				return "", ast.Edit{}, false
