@@ -375,7 +375,7 @@ func (r *run) addArg(st *state, g *sigGroup, sites []sigSite) (map[string][]ast.
 		if v == "" && unused[i] {
 			v = r.zeroIn(st, s.file, p.Type())
 		}
-		if v == "" && nilDocumented(st.rep.Fset, g.callee, p) {
+		if v == "" && r.nilDocumented(st.rep.Fset, g.callee, p) {
 			v = "nil" // the function's doc says what nil means for it
 		}
 		if v == "" {
@@ -461,7 +461,17 @@ func (r *run) scopeValue(st *state, s sigSite, p *types.Var) string {
 // source, says what a nil p means ("If opts is nil, the default options
 // are used."), for a parameter that can be nil: the API's own word that
 // nil is a value to pass.
-func nilDocumented(fset *token.FileSet, fn types.Object, p *types.Var) bool {
+func (r *run) nilDocumented(fset *token.FileSet, fn types.Object, p *types.Var) bool {
+	key := fset.Position(fn.Pos()).String() + "|" + p.Name()
+	if v, ok := r.nilDoc[key]; ok {
+		return v // the source is read once a run, not at every step
+	}
+	v := nilDocumentedIn(fset, fn, p)
+	r.nilDoc[key] = v
+	return v
+}
+
+func nilDocumentedIn(fset *token.FileSet, fn types.Object, p *types.Var) bool {
 	switch p.Type().Underlying().(type) {
 	case *types.Pointer, *types.Map, *types.Slice, *types.Signature, *types.Interface, *types.Chan:
 	default:

@@ -135,6 +135,7 @@ type run struct {
 	// followed are the renames followPass has tried.
 	followed map[string]bool
 	notes    map[string]string // finding key → what a pass left there for the user
+	nilDoc   map[string]bool   // function position|parameter → its doc says what nil means
 	// declared are the fields fieldPass has tried to declare.
 	declared map[string]bool
 	// base holds the input's test results, when its tests ran: candidates
@@ -186,7 +187,7 @@ func Fill(ctx context.Context, cv *ast.Canvas, holes []*ast.Hole, chk Checker, o
 }
 
 func newRun(chk Checker, opts *Options) (*run, error) {
-	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, followed: map[string]bool{}, notes: map[string]string{}, declared: map[string]bool{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
+	r := &run{chk: chk, widen: map[string]int{}, lastTry: map[string]string{}, followed: map[string]bool{}, notes: map[string]string{}, nilDoc: map[string]bool{}, declared: map[string]bool{}, userHoles: map[ast.Hash][]*ast.Hole{}, start: time.Now()}
 	if opts != nil {
 		r.opts = *opts
 	}
